@@ -1,0 +1,47 @@
+# Two commands matter: `make demo` (set up and take the tour) and `make test`.
+# Everything installs into .venv from PyPI; nothing needs to be installed by hand.
+
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-dev
+PSTAMP  := $(VENV)/.installed-parity
+DATA    ?= data
+# PySpark starts its workers with this interpreter; without it they would use
+# whatever `python3` is first on PATH and could lack the venv's packages.
+export PYSPARK_PYTHON := $(abspath $(PY))
+
+.PHONY: demo test parity bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(PSTAMP): $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,parity]'
+	touch $@
+
+demo: $(STAMP)
+	$(PY) -m minispark.tour --data $(DATA)
+
+# The fast tier: unit tests, doctests of every public engine method. Parity and
+# benchmarks have their own targets. pytest's exit code 5 ("no tests collected")
+# is reported as a failure: a suite that collects nothing is broken.
+test: $(STAMP)
+	@$(PY) -m pytest -q -m "not parity and not slow" tests minispark datagen; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+parity: $(PSTAMP)
+	@$(PY) -m pytest -q -m parity tests/parity; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make parity: pytest collected no tests"; exit 1; fi; exit $$rc
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+lint: $(STAMP)
+	$(PY) -m ruff check minispark datagen course tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(DATA) .bench build *.egg-info
