@@ -1,0 +1,7 @@
+"""``python -m datagen ...``: see ``datagen/cli.py``."""
+
+import sys
+
+from datagen.cli import main
+
+sys.exit(main())
