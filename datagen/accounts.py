@@ -144,9 +144,9 @@ def accounts_csv_lines(accounts: list[Account]) -> list[str]:
 
     >>> a = Account(3, "2010-01-02 03:04:05", None, "Ann", "Lee", "1 Elm St", "Fresno",
     ...             "CA", "93650", "559-555-0100", "2012-05-06 07:08:09", "iFruit 3A")
-    >>> print(accounts_csv_lines([a])[0], end="")  # doctest: +NORMALIZE_WHITESPACE
-    3,2010-01-02 03:04:05,\\N,Ann,Lee,1 Elm St,Fresno,CA,93650,559-555-0100,
-    2010-01-02 03:04:05,2012-05-06 07:08:09,iFruit 3A
+    >>> fields = accounts_csv_lines([a])[0].rstrip("\\n").split(",")
+    >>> len(fields), fields[2], fields[10:]
+    (13, '\\\\N', ['2010-01-02 03:04:05', '2012-05-06 07:08:09', 'iFruit 3A'])
     """
     return [f"{a.acct_num},{a.created},{a.closed or chr(92) + 'N'},{a.first_name},"
             f"{a.last_name},{a.address},{a.city},{a.state},{a.zipcode},{a.phone},"

@@ -8,7 +8,7 @@ the manifest records how many of each kind every file holds.
 
 Kinds (``KINDS``)
 - ``truncated``: a real line cut short (a crashed writer); at least the IP survives,
-  the closing quote of the user agent does not.
+  and the line never ends in a quote (a cut right after one takes the quote too).
 - ``missing_user``: the user id replaced by ``-``, as Apache writes an unknown user;
   ``int(line.split(" ")[2])`` fails.
 - ``garbage``: text that is not a log line at all; it starts with a letter.
@@ -50,12 +50,12 @@ def make_bad(kind: str, good_line: str, rng: random.Random) -> str:
     '1.2.3.4 - - [16/'
     >>> bad = make_bad("non_utf8", good, random.Random(0))
     >>> bad.encode("utf-8", "surrogateescape")[:13]
-    b'1.2.3.4 - 77\\xb1'
+    b'1.2.3.4 - 77\\xe2'
     >>> make_bad("truncated", good, random.Random(0)).endswith('"')
     False
     """
     if kind == "truncated":
-        return good_line[:rng.randint(20, len(good_line) - 2)]
+        return good_line[:rng.randint(20, len(good_line) - 2)].rstrip('"')
     head, rest = good_line.split(" [", 1)
     if kind == "missing_user":
         return head.rsplit(" ", 1)[0] + " - [" + rest
