@@ -10,6 +10,10 @@ Switches (environment variables):
 * ``PARITY_PYSPARK_ONLY=1``: run only the PySpark side of every program. Use it to
   prove each program is valid Spark, or to debug what PySpark does; minispark is
   then never imported.
+* ``PARITY_MINI_TIMEOUT=20``: seconds a program may take on minispark before it is
+  interrupted, failed, and minispark's context is replaced (0 disables); after three
+  such hangs the limit drops to 5 s so a stuck engine cannot stall the tier for hours.
+* ``PARITY_HYPOTHESIS_EXAMPLES`` / ``PARITY_HYPOTHESIS_SHRINK``: see test_hypothesis.py.
 
 Hashing: PySpark's ``portable_hash`` refuses to hash strings unless PYTHONHASHSEED
 is set; its workers inherit it from this process's environment, and minispark pins
@@ -87,38 +91,31 @@ def pyspark_sc():
     sc.stop()
 
 
-@pytest.fixture(scope="session")
-def _mini_holder():
-    """A lazily created minispark context (created on first use, stopped at the end)."""
-    state: dict = {}
+def _new_mini_sc():
+    # Imported here, not at the top: collection (and PARITY_PYSPARK_ONLY runs) must
+    # work while minispark is incomplete or missing.
+    from minispark import SparkContext
 
-    def get():
-        if "error" in state:
-            raise state["error"]
-        if "sc" not in state:
-            try:
-                from minispark import SparkContext
-
-                state["sc"] = SparkContext("local[2]", "parity")
-            except Exception as exc:  # remembered: one import error, not one per test
-                state["error"] = exc
-                raise
-        return state["sc"]
-
-    yield get
-    if "sc" in state:
-        state["sc"].stop()
+    return SparkContext("local[2]", "parity")
 
 
 @pytest.fixture(scope="session")
-def mini_sc(_mini_holder):
-    return _mini_holder()
+def _mini_engine():
+    """minispark's context: created on first use, replaced after a hang, stopped at the end."""
+    engine = harness.MiniEngine(_new_mini_sc)
+    yield engine
+    engine.stop()
 
 
 @pytest.fixture(scope="session")
-def parity(pyspark_sc, _mini_holder):
+def mini_sc(_mini_engine):
+    return _mini_engine.get()
+
+
+@pytest.fixture(scope="session")
+def parity(pyspark_sc, _mini_engine):
     _pickle_by_value(harness)
-    return harness.Parity(pyspark_sc, _mini_holder)
+    return harness.Parity(pyspark_sc, _mini_engine)
 
 
 @pytest.fixture(autouse=True)

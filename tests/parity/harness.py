@@ -19,11 +19,23 @@ import math
 import os
 import pprint
 import re
+import signal
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 PYSPARK_ONLY = os.environ.get("PARITY_PYSPARK_ONLY", "") not in ("", "0")
+
+# A program that hangs on minispark must cost seconds, not pytest-timeout's 300 s,
+# and must not take the rest of the session with it: after this many seconds the
+# run is interrupted, the minispark context is stopped and a fresh one is created
+# for the next program. PySpark's side has no such limit.
+MINI_TIMEOUT = float(os.environ.get("PARITY_MINI_TIMEOUT", "20"))
+# After a few hangs the engine is evidently stuck in some common path: later
+# programs get a shorter limit so that the tier still ends in minutes.
+HANGS_BEFORE_SHORT_TIMEOUT = 3
+SHORT_TIMEOUT = 5.0
 
 # Floats are computed in a different order by the two engines (partial sums per
 # partition, merged on the driver), so the last bits may differ.
@@ -191,18 +203,98 @@ def _raise_of(program: Callable[[Any], Any], sc: Any) -> BaseException | None:
 # --------------------------------------------------------------------------- engines
 
 
+class MinisparkTimeout(BaseException):
+    """Raised into a hung minispark run (BaseException so no `except Exception` in
+    the engine can swallow it)."""
+
+
+class MiniEngine:
+    """A lazily created minispark context that can be thrown away after a hang."""
+
+    def __init__(self, factory: Callable[[], Any]):
+        self._factory = factory
+        self._sc: Any = None
+        self._error: BaseException | None = None
+
+    def get(self) -> Any:
+        if self._error is not None:
+            raise self._error  # one import error, not one attempt per test
+        if self._sc is None:
+            try:
+                self._sc = self._factory()
+            except Exception as exc:
+                self._error = exc
+                raise
+        return self._sc
+
+    def reset(self) -> None:
+        """Stop a context that hung, so the next program gets a clean one."""
+        sc, self._sc = self._sc, None
+        if sc is None:
+            return
+        try:
+            _with_alarm(10, sc.stop)
+        except (Exception, MinisparkTimeout):
+            pass
+        # If stop() itself failed, make sure the next SparkContext(...) may start.
+        if getattr(type(sc), "_active_spark_context", None) is sc:
+            type(sc)._active_spark_context = None
+
+    def stop(self) -> None:
+        if self._sc is not None:
+            self._sc.stop()
+            self._sc = None
+
+
+def _with_alarm(seconds: float, fn: Callable[..., Any], *args: Any) -> Any:
+    """Call fn(*args), raising MinisparkTimeout into it after `seconds`."""
+    if seconds <= 0 or not hasattr(signal, "setitimer"):
+        return fn(*args)
+
+    def on_alarm(signum, frame):
+        raise MinisparkTimeout(f"minispark did not finish within {seconds:g} s")
+
+    # pytest-timeout may have its own SIGALRM timer running: put it back afterwards
+    # with whatever time it had left.
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    outer_left, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left > 0:
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(0.01, outer_left - (time.monotonic() - started)))
+
+
 class Parity:
     """The two engines of a session and the two checks built on them."""
 
-    def __init__(self, pyspark_sc: Any, mini_sc_factory: Callable[[], Any]):
+    def __init__(self, pyspark_sc: Any, mini: MiniEngine):
         self.pyspark_sc = pyspark_sc
-        self._mini_factory = mini_sc_factory
+        self.mini = mini
+        self.hangs = 0
 
     @property
     def mini_sc(self) -> Any:
         # Created on first use so the PySpark side of every test runs (and is
         # checked) even when minispark cannot be imported yet.
-        return self._mini_factory()
+        return self.mini.get()
+
+    def _on_mini(self, runner: Callable[[Any, Any], Any], program: Callable[[Any], Any]) -> Any:
+        sc = self.mini_sc
+        limit = MINI_TIMEOUT
+        if self.hangs >= HANGS_BEFORE_SHORT_TIMEOUT and MINI_TIMEOUT > 0:
+            limit = min(MINI_TIMEOUT, SHORT_TIMEOUT)
+        try:
+            return _with_alarm(limit, runner, program, sc)
+        except MinisparkTimeout as exc:
+            self.hangs += 1
+            self.mini.reset()
+            raise AssertionError(f"{exc} (PARITY_MINI_TIMEOUT); its context was restarted "
+                                 "for the next program") from None
 
     def check(self, program: Callable[[Any], Any]) -> Any:
         """Run ``program`` on both engines; their normalised results must be equal.
@@ -211,7 +303,7 @@ class Parity:
         expected = normalise(program(self.pyspark_sc))
         if PYSPARK_ONLY:
             return expected
-        actual = normalise(program(self.mini_sc))
+        actual = normalise(self._on_mini(lambda p, sc: p(sc), program))
         assert_same(expected, actual)
         return expected
 
@@ -238,7 +330,7 @@ class Parity:
             )
         if PYSPARK_ONLY:
             return expected
-        actual = _raise_of(program, self.mini_sc)
+        actual = self._on_mini(_raise_of, program)
         if actual is None:
             raise AssertionError(f"minispark did not raise; PySpark raised:\n{describe(expected)}")
         mini_text = _mini_texts(actual)
