@@ -1,0 +1,25 @@
+"""minispark: a readable Spark engine with PySpark's Python API.
+
+Start reading at context.py (what an application owns), then rdd.py (what an
+RDD is), dependency.py (narrow vs. shuffle), scheduler/dag.py (how an action
+becomes stages), shuffle.py (how data moves) and storage.py (caching).
+
+    >>> from minispark import SparkContext
+    >>> with SparkContext("local[2]", "hello") as sc:      # doctest: +SKIP
+    ...     sc.parallelize(range(10)).map(lambda x: x * x).sum()
+    285
+"""
+
+from minispark.conf import SparkConf
+from minispark.context import SparkContext
+from minispark.partitioner import Partitioner, portable_hash
+from minispark.rdd import RDD
+from minispark.resultiterable import ResultIterable
+from minispark.statcounter import StatCounter
+from minispark.storage import StorageLevel
+from minispark.taskcontext import TaskContext
+
+__version__ = "4.3.0"
+
+__all__ = ["SparkConf", "SparkContext", "RDD", "StorageLevel", "Partitioner", "portable_hash",
+           "StatCounter", "ResultIterable", "TaskContext"]

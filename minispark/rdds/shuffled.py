@@ -1,0 +1,230 @@
+"""ShuffledRDD and CoGroupedRDD: the RDDs on the reduce side of a shuffle.
+
+Read this file to see what a reduce task does with the blocks it fetches.
+
+ShuffledRDD has a single ShuffleDependency on its parent. Computing partition
+r means: fetch block r of every map output (shuffle.read_shuffle), then, as
+the dependency asks, merge values into combiners (reduceByKey, groupByKey) or
+sort by key (sortByKey), spilling to disk beyond the memory budget.
+
+CoGroupedRDD groups several parents by key (cogroup, join and friends). For
+each parent it decides separately: a parent already partitioned by the target
+partitioner is read in place through a narrow OneToOneDependency; any other is
+shuffled. That is how a join of a pre-partitioned RDD with a small one
+reshuffles only the small one. Values are gathered parent by parent and, within
+a parent, in map-task order, so the output order equals PySpark's (which groups
+the union of the tagged inputs).
+
+``round_robin_shuffle`` is repartition: each map task deals its records out in
+batches of 10 to consecutive partitions, starting at a pseudo-random partition
+chosen from its own index with Spark's XORShiftRandom, so output partitions get
+the same records as in PySpark.
+
+Next: text.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from minispark.dependency import OneToOneDependency, ShuffleDependency
+from minispark.partitioner import Partitioner
+from minispark.rdd import RDD, Partition
+from minispark.shuffle import ExternalMerger, read_shuffle, sort_with_spill
+from minispark.taskcontext import TaskContext
+
+
+class ShuffledRDD(RDD):
+    """The output of a shuffle: partition r gathers every map task's block r."""
+
+    def __init__(self, prev: RDD, partitioner: Partitioner, aggregator: Any = None,
+                 map_side_combine: bool = False, key_ordering: tuple | None = None,
+                 write_records: Any = None):
+        dep = ShuffleDependency(prev, partitioner, aggregator, map_side_combine,
+                                key_ordering, write_records)
+        super().__init__(prev.ctx, [dep])
+        self.shuffle_dep = dep
+        self.partitioner = partitioner
+
+    def get_partitions(self) -> list[Partition]:
+        return [Partition(i) for i in range(self.shuffle_dep.partitioner.numPartitions)]
+
+    def compute(self, split: Partition, context: Any) -> Iterator:
+        dep = self.shuffle_dep
+        records = read_shuffle(context, dep.shuffle_id, split.index)
+        if dep.aggregator is not None:
+            merger = ExternalMerger(dep.aggregator, context)
+            merger.merge(records, combiners=dep.map_side_combine)
+            records = merger.items()
+        if dep.key_ordering is not None:
+            records = sort_partition(records, dep.key_ordering, context)
+        return records
+
+
+def sort_partition(records: Iterable, ordering: tuple, context: Any = None) -> Iterator:
+    """Sort (key, value) records by ``keyfunc(key)``; ``ordering = (keyfunc, ascending)``."""
+    keyfunc, ascending = ordering
+    return sort_with_spill(records, lambda kv: keyfunc(kv[0]), not ascending,
+                           context or TaskContext.get())
+
+
+class CoGroupPartition(Partition):
+    def __init__(self, index: int, narrow_splits: dict[int, Partition]):
+        super().__init__(index)
+        self.narrow_splits = narrow_splits  # parent position -> its partition
+
+
+class CoGroupedRDD(RDD):
+    """(key, [values from parent 0], [values from parent 1], ...) per key."""
+
+    def __init__(self, ctx: Any, rdds: list[RDD], partitioner: Partitioner):
+        deps = [OneToOneDependency(r) if r.partitioner == partitioner
+                else ShuffleDependency(r, partitioner) for r in rdds]
+        super().__init__(ctx, deps)
+        self.rdds = rdds
+        self.partitioner = partitioner
+
+    def get_partitions(self) -> list[Partition]:
+        return [CoGroupPartition(i, {j: r.partitions[i] for j, (r, d) in
+                                     enumerate(zip(self.rdds, self._deps, strict=True))
+                                     if not isinstance(d, ShuffleDependency)})
+                for i in range(self.partitioner.numPartitions)]
+
+    def compute(self, split: Partition, context: Any) -> Iterator:
+        n = len(self._deps)
+        groups: dict = {}
+        for j, dep in enumerate(self._deps):
+            if isinstance(dep, ShuffleDependency):
+                records = read_shuffle(context, dep.shuffle_id, split.index)
+            else:
+                records = self.rdds[j].iterator(split.narrow_splits[j], context)
+            for k, v in records:
+                lists = groups.get(k)
+                if lists is None:
+                    lists = groups[k] = [[] for _ in range(n)]
+                lists[j].append(v)
+        return iter(groups.items())
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        # Shuffled parents are read from files, not recomputed: drop them.
+        state["rdds"] = [None if isinstance(d, ShuffleDependency) else r
+                         for r, d in zip(self.rdds, self._deps, strict=True)]
+        return state
+
+
+def union_partition_count(rdds: list[RDD]) -> int:
+    """Partitions of PySpark's union of ``rdds`` (its default for joins):
+    the sum of the counts, except where neighbours share a partitioner.
+
+    >>> a = sc.parallelize([(1, 1)], 2); b = sc.parallelize([(2, 2)], 3)
+    >>> union_partition_count([a, b]), union_partition_count([a.partitionBy(4), b.partitionBy(4)])
+    (5, 4)
+    """
+    count, partitioner = rdds[0].getNumPartitions(), rdds[0].partitioner
+    for rdd in rdds[1:]:
+        if partitioner is not None and partitioner == rdd.partitioner:
+            continue
+        count += rdd.getNumPartitions()
+        partitioner = None
+    return count
+
+
+# -- repartition: Spark's round-robin deal, reproduced exactly --------------------
+
+_MASK64 = (1 << 64) - 1
+_MASK32 = (1 << 32) - 1
+
+
+def _to_int32(x: int) -> int:
+    x &= _MASK32
+    return x - (1 << 32) if x >= 1 << 31 else x
+
+
+def _murmur3_bytes(data: bytes, seed: int) -> int:
+    """Scala's MurmurHash3.bytesHash (32-bit), used to seed XORShiftRandom."""
+    def mix_last(h: int, k: int) -> int:
+        k = (k * 0xCC9E2D51) & _MASK32
+        k = ((k << 15) | (k >> 17)) & _MASK32
+        k = (k * 0x1B873593) & _MASK32
+        return h ^ k
+
+    h = seed & _MASK32
+    full = len(data) - len(data) % 4
+    for i in range(0, full, 4):
+        k = int.from_bytes(data[i:i + 4], "little")
+        h = mix_last(h, k)
+        h = ((h << 13) | (h >> 19)) & _MASK32
+        h = (h * 5 + 0xE6546B64) & _MASK32
+    tail = data[full:]
+    if tail:
+        h = mix_last(h, int.from_bytes(tail, "little"))
+    h ^= len(data)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _MASK32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _MASK32
+    h ^= h >> 16
+    return h
+
+
+def xorshift_start(index: int, bound: int) -> int:
+    """``new XORShiftRandom(index).nextInt(bound)``, as Spark's coalesce(shuffle=True)
+    picks where a map task starts dealing.
+
+    >>> [xorshift_start(i, 4) for i in range(4)] == [xorshift_start(i, 4) for i in range(4)]
+    True
+    """
+    data = (index & _MASK64).to_bytes(8, "big")
+    low = _murmur3_bytes(data, 0x3C074A61)
+    high = _murmur3_bytes(data, low)
+    seed = ((high << 32) | low) & _MASK64
+
+    def next_bits(bits: int) -> int:
+        nonlocal seed
+        s = seed ^ ((seed << 21) & _MASK64)
+        s ^= s >> 35
+        s ^= (s << 4) & _MASK64
+        seed = s
+        return s & ((1 << bits) - 1)
+
+    r = next_bits(31)
+    m = bound - 1
+    if bound & m == 0:
+        return (bound * r) >> 31
+    u = r
+    while True:  # java.util.Random.nextInt(bound), with Java's int overflow
+        r = u % bound
+        if _to_int32(u - r + m) >= 0:
+            return r
+        u = next_bits(31)
+
+
+def round_robin_shuffle(rdd: RDD, num_partitions: int) -> RDD:
+    """coalesce(n, shuffle=True): deal batches of 10 records round-robin."""
+    batch = min(10, rdd.ctx._batchSize or 1024)
+
+    def deal(map_id: int, records: Iterator) -> Iterator:
+        position = xorshift_start(map_id, num_partitions)
+        chunk: list = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) == batch:
+                position += 1
+                yield position, chunk
+                chunk = []
+        if chunk:
+            yield position + 1, chunk
+
+    shuffled = ShuffledRDD(rdd, Partitioner(num_partitions, _position), write_records=deal)
+    return shuffled.mapPartitions(_flatten_chunks)
+
+
+def _position(key: int) -> int:
+    return key
+
+
+def _flatten_chunks(pairs: Iterator) -> Iterator:
+    for _, chunk in pairs:
+        yield from chunk

@@ -1,0 +1,290 @@
+"""Reading and writing files: textFile's input splits, saveAsTextFile's commit.
+
+Read this file to learn how one big file becomes many partitions.
+
+Input splits (Hadoop's FileInputFormat, which Spark uses): the total size of
+the input is divided by ``minPartitions`` to get a goal split size, capped at
+the block size (32 MB for local files). Each file is cut into byte ranges of
+that size (a last piece up to 10% larger is not cut again). A byte range
+almost never ends on a line boundary, so the rule is: a split owns every line
+that *starts* inside it (after its first byte), plus the line that runs over
+its end. Every line is read exactly once. Gzip files cannot be cut (you cannot
+start decompressing in the middle), so each is one partition, however big.
+
+Output (Hadoop's output committer, simplified): each task writes its partition
+to ``_temporary/`` and renames it to ``part-NNNNN`` only when it succeeds, so a
+failed or retried task never leaves half a file; the driver writes
+``_SUCCESS`` when every task has committed.
+
+Next: checkpoint.py.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import gzip
+import os
+import pickle
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+from minispark.rdd import RDD, Partition
+from minispark.taskcontext import TaskContext
+
+LOCAL_BLOCK_SIZE = 32 * 1024 * 1024   # Hadoop's fs.local.block.size
+SPLIT_SLOP = 1.1                      # a last piece up to 10% larger stays whole
+READ_BLOCK = 4 * 1024 * 1024
+
+
+def list_input_files(path: str) -> list[str]:
+    """Expand a path, directory, glob or comma-separated list into files.
+
+    Hidden files (starting with ``.`` or ``_``, such as ``_SUCCESS``) are
+    skipped, as Hadoop does.
+    """
+    files: list[str] = []
+    for part in path.split(","):
+        part = part.strip()
+        if part.startswith("file:"):
+            part = part[len("file:"):]
+        matches = sorted(globlib.glob(part)) if globlib.has_magic(part) else [part]
+        if not matches or not any(os.path.exists(m) for m in matches):
+            raise FileNotFoundError(f"Input path does not exist: file:{os.path.abspath(part)}")
+        for match in matches:
+            if os.path.isdir(match):
+                for name in sorted(os.listdir(match)):
+                    full = os.path.join(match, name)
+                    if not name.startswith((".", "_")) and os.path.isfile(full):
+                        files.append(full)
+            elif os.path.exists(match):
+                files.append(match)
+    return files
+
+
+class FileSplit(Partition):
+    def __init__(self, index: int, path: str, start: int, length: int):
+        super().__init__(index)
+        self.path, self.start, self.length = path, start, length
+
+    def __repr__(self) -> str:
+        return f"FileSplit({self.path}:{self.start}+{self.length})"
+
+
+def compute_splits(files: list[str], min_partitions: int) -> list[FileSplit]:
+    """Hadoop's getSplits for local files; empty splits are dropped (as Spark does).
+
+    >>> import tempfile, os; d = tempfile.mkdtemp(); p = os.path.join(d, "f.txt")
+    >>> _ = open(p, "w").write("x" * 1000)
+    >>> [(s.start, s.length) for s in compute_splits([p], 3)]
+    [(0, 333), (333, 333), (666, 334)]
+    """
+    sizes = [os.path.getsize(f) for f in files]
+    goal = sum(sizes) // max(min_partitions, 1)
+    split_size = max(1, min(goal, LOCAL_BLOCK_SIZE))
+    splits: list[FileSplit] = []
+    for path, length in zip(files, sizes, strict=True):
+        if length == 0:
+            continue
+        if path.endswith(".gz"):
+            splits.append(FileSplit(len(splits), path, 0, length))
+            continue
+        remaining = length
+        while remaining / split_size > SPLIT_SLOP:
+            splits.append(FileSplit(len(splits), path, length - remaining, split_size))
+            remaining -= split_size
+        if remaining:
+            splits.append(FileSplit(len(splits), path, length - remaining, remaining))
+    return splits
+
+
+def _split_lines(stream: Any, limit: int | None, use_unicode: bool,
+                 metrics: Any) -> Iterator:
+    """Yield the lines of ``stream`` (``limit`` bytes, then to the end of that line)."""
+    leftover = b""
+    remaining = limit
+    while True:
+        size = READ_BLOCK if remaining is None else min(READ_BLOCK, remaining)
+        block = stream.read(size) if size > 0 else b""
+        if remaining is not None:
+            remaining -= len(block)
+            if remaining <= 0 or not block:
+                if not block.endswith(b"\n"):
+                    block += stream.readline()
+                remaining = 0
+        if not block:
+            break
+        data = leftover + block
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            leftover = data
+        else:
+            leftover = data[cut + 1:]
+            yield from _decode_lines(data[:cut], use_unicode, metrics)
+        if remaining == 0:
+            break
+    if leftover:
+        yield from _decode_lines(leftover, use_unicode, metrics)
+
+
+def _decode_lines(data: bytes, use_unicode: bool, metrics: Any) -> list:
+    metrics.bytes_read += len(data) + 1
+    if use_unicode:
+        text = data.decode("utf-8", "replace")
+        lines = text.split("\n")
+        if "\r" in text:
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    else:
+        lines = data.split(b"\n")
+        if b"\r" in data:
+            lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    metrics.records_read += len(lines)
+    return lines
+
+
+def read_split(split: FileSplit, use_unicode: bool, metrics: Any) -> Iterator:
+    """The lines a split owns (see the module docstring for the rule)."""
+    if split.path.endswith(".gz"):
+        with gzip.open(split.path, "rb") as f:
+            yield from _split_lines(f, None, use_unicode, metrics)
+        return
+    end = split.start + split.length
+    with open(split.path, "rb") as f:
+        begin = 0
+        if split.start > 0:
+            f.seek(split.start)
+            begin = split.start + len(f.readline())  # that line belongs to the split before
+        if begin > end:
+            return
+        f.seek(begin)
+        yield from _split_lines(f, end - begin + 1, use_unicode, metrics)
+
+
+class TextFileRDD(RDD):
+    """Lines of text files, one partition per input split (``sc.textFile``)."""
+
+    def __init__(self, ctx: Any, path: str, min_partitions: int, use_unicode: bool = True):
+        super().__init__(ctx, [])
+        self.path = path
+        self.use_unicode = use_unicode
+        self._splits = compute_splits(list_input_files(path), min_partitions)
+
+    def get_partitions(self) -> list[Partition]:
+        return self._splits
+
+    def compute(self, split: Partition, context: Any) -> Iterator:
+        return read_split(split, self.use_unicode, context.metrics)
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state["_splits"] = None
+        return state
+
+
+class WholeTextFilesRDD(RDD):
+    """(path, whole content) per file; files are packed into ~equal partitions."""
+
+    def __init__(self, ctx: Any, path: str, min_partitions: int, use_unicode: bool = True):
+        super().__init__(ctx, [])
+        self.use_unicode = use_unicode
+        files = list_input_files(path)
+        total = sum(os.path.getsize(f) for f in files)
+        max_split = max(1, -(-total // max(min_partitions, 1)))
+        groups: list[list[str]] = [[]]
+        size = 0
+        for f in files:
+            if size >= max_split:
+                groups.append([])
+                size = 0
+            groups[-1].append(f)
+            size += os.path.getsize(f)
+        self._groups = [g for g in groups if g]
+
+    def get_partitions(self) -> list[Partition]:
+        parts = []
+        for i, group in enumerate(self._groups):
+            p = Partition(i)
+            p.files = group
+            parts.append(p)
+        return parts
+
+    def compute(self, split: Partition, context: Any) -> Iterator:
+        for path in split.files:
+            opener = gzip.open if path.endswith(".gz") else open
+            with opener(path, "rb") as f:
+                data = f.read()
+            context.metrics.bytes_read += len(data)
+            context.metrics.records_read += 1
+            content = data.decode("utf-8", "replace") if self.use_unicode else data
+            yield ("file:" + os.path.abspath(path), content)
+
+
+class PickleFileRDD(RDD):
+    """Elements saved by saveAsPickleFile: one partition per part file."""
+
+    def __init__(self, ctx: Any, path: str, min_partitions: int):
+        super().__init__(ctx, [])
+        self._files = list_input_files(path)
+
+    def get_partitions(self) -> list[Partition]:
+        return [FileSplit(i, f, 0, 0) for i, f in enumerate(self._files)]
+
+    def compute(self, split: Partition, context: Any) -> Iterator:
+        with open(split.path, "rb") as f:
+            while True:
+                try:
+                    yield from pickle.load(f)
+                except EOFError:
+                    return
+
+
+# -- output ---------------------------------------------------------------------
+
+def _commit_task_output(path: str, suffix: str, write: Any) -> None:
+    ctx = TaskContext.get()
+    name = f"part-{ctx.partitionId():05d}{suffix}"
+    tmp_dir = os.path.join(path, "_temporary", f"attempt_{ctx.taskAttemptId()}")
+    os.makedirs(tmp_dir, exist_ok=True)
+    tmp = os.path.join(tmp_dir, name)
+    write(tmp)
+    os.replace(tmp, os.path.join(path, name))  # task commit: atomic rename
+
+
+def _run_output_job(rdd: RDD, path: str, task: Any) -> None:
+    rdd._check_output_path(path)
+    os.makedirs(path)
+    rdd.ctx._run_job(rdd, task)
+    shutil.rmtree(os.path.join(path, "_temporary"), ignore_errors=True)
+    open(os.path.join(path, "_SUCCESS"), "wb").close()
+
+
+def save_partitions_as_text(rdd: RDD, path: str, codec: str | None) -> None:
+    gz = bool(codec) and "gzip" in codec.lower()
+    if codec and not gz:
+        raise ValueError(f"Unsupported compression codec {codec!r}: minispark supports "
+                         "org.apache.hadoop.io.compress.GzipCodec")
+
+    def write_partition(iterator: Iterator) -> None:
+        def write(tmp: str) -> None:
+            with (gzip.open(tmp, "wb") if gz else open(tmp, "wb")) as out:
+                for x in iterator:
+                    data = x if isinstance(x, bytes) else str(x).encode("utf-8")
+                    out.write(data + b"\n")
+        _commit_task_output(path, ".gz" if gz else "", write)
+    _run_output_job(rdd, path, write_partition)
+
+
+def save_partitions_as_pickle(rdd: RDD, path: str, batch_size: int) -> None:
+    def write_partition(iterator: Iterator) -> None:
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as out:
+                batch: list = []
+                for x in iterator:
+                    batch.append(x)
+                    if len(batch) >= batch_size:
+                        pickle.dump(batch, out)
+                        batch = []
+                if batch:
+                    pickle.dump(batch, out)
+        _commit_task_output(path, "", write)
+    _run_output_job(rdd, path, write_partition)

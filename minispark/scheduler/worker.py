@@ -1,0 +1,63 @@
+"""The worker process: a loop that receives tasks and sends back results.
+
+Started by executor.py as ``python -m minispark.scheduler.worker FD`` with one
+end of a socket pair. It lives as long as the SparkContext, so its imports,
+its task binaries and its cached blocks are paid for once and reused by every
+task it runs (PySpark reuses its Python workers the same way).
+
+Messages are pickled dicts: ``{"op": "task", ...}`` runs a task (task.py),
+``{"op": "remove_rdd", "rdd_id": n}`` drops cached blocks, ``{"op":
+"forget_stage", ...}`` drops a task binary, ``{"op": "stop"}`` ends the loop.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+from multiprocessing.connection import Connection
+
+
+def _tie_to_driver() -> None:
+    """Ignore Ctrl-C (the driver decides what to cancel) and, on Linux, die
+    with the driver even if it is killed with SIGKILL: never leave orphans."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers still exit when the driver's socket closes
+
+
+def main(fd: int) -> None:
+    _tie_to_driver()
+    conn = Connection(fd)
+    init = pickle.loads(conn.recv_bytes())
+    sys.path[:] = init["sys_path"]
+    os.makedirs(init["local_dir"], exist_ok=True)
+    from minispark.scheduler.task import WorkerState, run_task
+    from minispark.storage import BlockManager
+    state = WorkerState(init["worker_id"], init["local_dir"], init["shuffle_dir"],
+                        BlockManager(init["local_dir"], init["cache_budget"]))
+    while True:
+        try:
+            msg = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return  # the driver went away: nothing left to do
+        op = msg["op"]
+        if op == "task":
+            reply = run_task(msg, state)
+            reply["task_id"] = msg["task_id"]
+            conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
+        elif op == "remove_rdd":
+            state.block_manager.remove_rdd(msg["rdd_id"])
+        elif op == "forget_stage":
+            state.binaries.pop(msg["binary_key"], None)
+        elif op == "stop":
+            return
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

@@ -1,0 +1,349 @@
+"""The shuffle: how records move from map tasks to reduce tasks, through files.
+
+Read this file to learn what a shuffle really costs.
+
+  map side     each task of the parent stage runs its pipeline, optionally
+               combines values by key (reduceByKey's map-side combine), then
+               sends every record to a *bucket* chosen by the partitioner. The
+               buckets are pickled in batches and written to one data file per
+               map task, bucket after bucket; the byte size of every bucket goes
+               to the driver in a MapStatus (Spark's sort-based shuffle layout).
+  reduce side  reduce task r reads bucket r of every map output file, in
+               map-task order (so results are deterministic), and merges.
+  spill        a task that aggregates (groupByKey, reduceByKey) or sorts
+               (sortByKey) keeps its data in memory only up to the budget
+               ``spark.python.worker.memory``; beyond it, it writes sorted runs
+               or hash sub-partitions to disk and merges them at the end, so it
+               finishes on data larger than memory, paying disk I/O instead.
+
+Cost model: every shuffled record is pickled, written to disk, read and
+unpickled once. Map-side combine cuts the records to about one per key per map
+task; that is the whole difference between reduceByKey and groupByKey.
+
+The memory budget is checked against an *estimate* (records held times an
+average record size) rather than the process's real memory, so spilling happens
+at the same point on every run and machine: results stay deterministic.
+
+Next: scheduler/dag.py, which decides when map stages must run.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from minispark.dependency import Aggregator, ShuffleDependency
+from minispark.errors import FetchFailedError
+from minispark.partitioner import portable_hash
+
+__all__ = ["MapStatus", "write_shuffle_output", "read_shuffle", "ExternalMerger",
+           "sort_with_spill"]
+
+FLUSH_RECORDS = 8192          # records buffered per map task before pickling a batch
+ENTRY_BYTES = 100             # assumed in-memory size of a small record, for estimates
+SPILL_PARTITIONS = 16         # hash sub-partitions of an aggregation that spills
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+@dataclass
+class MapStatus:
+    """Where a map task's output is and how big each reduce partition's block is."""
+
+    map_id: int
+    worker_id: int
+    path: str
+    sizes: list[int]
+    records: list[int]
+
+
+def shuffle_file(shuffle_dir: str, shuffle_id: int, map_id: int, attempt_id: int) -> str:
+    """The data file of one map task attempt.
+
+    >>> shuffle_file("/tmp/s", 0, 3, 7)
+    '/tmp/s/shuffle_0_3_7.data'
+    """
+    return os.path.join(shuffle_dir, f"shuffle_{shuffle_id}_{map_id}_{attempt_id}.data")
+
+
+# -- map side -------------------------------------------------------------------
+
+class _PartitionedWriter:
+    """Collects pickled batches per reduce partition; moves them to per-partition
+    spill files when they outgrow the budget; finally writes one data file."""
+
+    def __init__(self, num_partitions: int, budget: int, spill_dir: str):
+        self.chunks: list[list[bytes]] = [[] for _ in range(num_partitions)]
+        self.records = [0] * num_partitions
+        self.buffered_bytes = 0
+        self.budget = budget
+        self.spill_dir = spill_dir
+        self.spill_files: dict[int, str] = {}
+
+    def add(self, buckets: list[list]) -> None:
+        for r, bucket in enumerate(buckets):
+            if bucket:
+                data = pickle.dumps(bucket, PROTOCOL)
+                self.chunks[r].append(data)
+                self.records[r] += len(bucket)
+                self.buffered_bytes += len(data)
+        if self.buffered_bytes > self.budget:
+            self._move_to_disk()
+
+    def _move_to_disk(self) -> None:
+        for r, chunks in enumerate(self.chunks):
+            if chunks:
+                path = self.spill_files.get(r)
+                if path is None:
+                    fd, path = tempfile.mkstemp(prefix="mapspill-", dir=self.spill_dir)
+                    os.close(fd)
+                    self.spill_files[r] = path
+                with open(path, "ab") as f:
+                    f.writelines(chunks)
+                chunks.clear()
+        self.buffered_bytes = 0
+
+    def commit(self, path: str) -> list[int]:
+        sizes = []
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as out:
+            for r, chunks in enumerate(self.chunks):
+                start = out.tell()
+                spilled = self.spill_files.get(r)
+                if spilled is not None:
+                    with open(spilled, "rb") as f:
+                        while block := f.read(1 << 20):
+                            out.write(block)
+                    os.remove(spilled)
+                out.writelines(chunks)
+                sizes.append(out.tell() - start)
+        os.replace(tmp, path)  # a reader never sees a half-written file
+        return sizes
+
+
+def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int) -> Iterator:
+    """reduceByKey's map-side combine: one combiner per key, emitted at the end
+    (or early, as partial combiners, when the estimated size exceeds ``budget``;
+    the reduce side merges partial combiners anyway)."""
+    create, merge = aggregator.createCombiner, aggregator.mergeValue
+    grows = getattr(aggregator, "grows", False)
+    limit = max(budget // ENTRY_BYTES, 1000)
+    combiners: dict = {}
+    held = 0
+    for k, v in records:
+        if k in combiners:
+            combiners[k] = merge(combiners[k], v)
+        else:
+            combiners[k] = create(v)
+        if grows:
+            held += 1
+            if held >= limit:
+                yield from combiners.items()
+                combiners, held = {}, 0
+        elif len(combiners) >= limit:
+            yield from combiners.items()
+            combiners = {}
+    yield from combiners.items()
+
+
+def write_shuffle_output(records: Iterable, dep: ShuffleDependency, map_id: int,
+                         context: Any, path: str) -> MapStatus:
+    """Run the map side of a shuffle over ``records`` and write ``path``."""
+    metrics = context.metrics
+    start = time.perf_counter()
+    if dep.write_records is not None:
+        records = dep.write_records(map_id, records)
+    if dep.map_side_combine:
+        records = combine_map_side(records, dep.aggregator, context.memory_budget)
+    n = dep.partitioner.numPartitions
+    partition_func = dep.partitioner.partitionFunc
+    writer = _PartitionedWriter(n, context.memory_budget // 4, context.spill_dir)
+    buckets: list[list] = [[] for _ in range(n)]
+    count = 0
+    if n == 1:
+        bucket = buckets[0]
+        for record in records:
+            bucket.append(record)
+            count += 1
+            if len(bucket) >= FLUSH_RECORDS:
+                writer.add(buckets)
+                bucket.clear()
+    else:
+        for record in records:
+            buckets[partition_func(record[0]) % n].append(record)
+            count += 1
+            if count % FLUSH_RECORDS == 0:
+                writer.add(buckets)
+                buckets = [[] for _ in range(n)]
+    writer.add(buckets)
+    sizes = writer.commit(path)
+    metrics.shuffle_write_records += count
+    metrics.shuffle_write_bytes += sum(sizes)
+    metrics.shuffle_write_time += time.perf_counter() - start
+    return MapStatus(map_id, -1, path, sizes, writer.records)
+
+
+# -- reduce side ----------------------------------------------------------------
+
+def read_shuffle(context: Any, shuffle_id: int, reduce_id: int) -> Iterator:
+    """Fetch block ``reduce_id`` of every map output of a shuffle, in map order."""
+    metrics = context.metrics
+    for status in context.map_statuses[shuffle_id]:
+        size = status.sizes[reduce_id]
+        if size == 0:
+            continue
+        offset = sum(status.sizes[:reduce_id])
+        try:
+            with open(status.path, "rb") as f:
+                f.seek(offset)
+                data = f.read(size)
+        except FileNotFoundError:
+            raise FetchFailedError(shuffle_id, status.map_id, reduce_id, status.path) from None
+        if len(data) != size:
+            raise FetchFailedError(shuffle_id, status.map_id, reduce_id, status.path)
+        metrics.shuffle_read_bytes += size
+        metrics.shuffle_read_blocks += 1
+        stream = io.BytesIO(data)
+        while stream.tell() < size:
+            batch = pickle.load(stream)
+            metrics.shuffle_read_records += len(batch)
+            yield from batch
+
+
+def _entry_bytes(context: Any) -> float:
+    m = context.metrics
+    if m.shuffle_read_records:
+        return max(64.0, 2.0 * m.shuffle_read_bytes / m.shuffle_read_records)
+    return float(ENTRY_BYTES)
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+class ExternalMerger:
+    """Aggregates (key, value) records into a dict of combiners, spilling to
+    hash sub-partitions on disk when the dict outgrows the memory budget."""
+
+    def __init__(self, aggregator: Aggregator, context: Any):
+        self.aggregator = aggregator
+        self.context = context
+        self.grows = getattr(aggregator, "grows", False)
+        self.data: dict = {}
+        self.since_spill = 0  # values merged since the last spill
+        self.spill_paths: list[str] | None = None
+
+    def merge(self, records: Iterable, combiners: bool) -> None:
+        if combiners:
+            create: Callable = _identity
+            merge = self.aggregator.mergeCombiners
+        else:
+            create, merge = self.aggregator.createCombiner, self.aggregator.mergeValue
+        data = self.data
+        budget = self.context.memory_budget
+        since = self.since_spill
+        for k, v in records:
+            if k in data:
+                data[k] = merge(data[k], v)
+            else:
+                data[k] = create(v)
+            since += 1
+            if since % 1000 == 0:
+                held = since if self.grows else len(data)
+                if held * _entry_bytes(self.context) > budget:
+                    self._spill()
+                    data, since = self.data, 0
+        self.since_spill = since
+
+    def _spill(self) -> None:
+        if self.spill_paths is None:
+            self.spill_paths = []
+            for _ in range(SPILL_PARTITIONS):
+                fd, path = tempfile.mkstemp(prefix="merge-", dir=self.context.spill_dir)
+                os.close(fd)
+                self.spill_paths.append(path)
+        parts: list[list] = [[] for _ in range(SPILL_PARTITIONS)]
+        for item in self.data.items():
+            parts[portable_hash(item[0]) % SPILL_PARTITIONS].append(item)
+        written = 0
+        for path, items in zip(self.spill_paths, parts, strict=True):
+            if items:
+                data = pickle.dumps(items, PROTOCOL)
+                with open(path, "ab") as f:
+                    f.write(data)
+                written += len(data)
+        metrics = self.context.metrics
+        metrics.disk_bytes_spilled += written
+        metrics.memory_bytes_spilled += int(len(self.data) * ENTRY_BYTES)
+        metrics.spill_count += 1
+        self.data = {}
+
+    def items(self) -> Iterator:
+        if self.spill_paths is None:
+            return iter(self.data.items())
+        self._spill()
+        return self._merged_spills()
+
+    def _merged_spills(self) -> Iterator:
+        merge = self.aggregator.mergeCombiners
+        for path in self.spill_paths:
+            merged: dict = {}
+            with open(path, "rb") as f:
+                while True:
+                    try:
+                        items = pickle.load(f)
+                    except EOFError:
+                        break
+                    for k, c in items:
+                        merged[k] = merge(merged[k], c) if k in merged else c
+            os.remove(path)
+            yield from merged.items()
+
+
+def sort_with_spill(records: Iterable, key: Callable, reverse: bool, context: Any) -> Iterator:
+    """Sort records, spilling sorted runs when over budget and merging them.
+
+    Python's sort and heapq.merge are both stable, so the output is exactly
+    ``sorted(records, key=key, reverse=reverse)`` however many runs spilled.
+    """
+    budget = context.memory_budget if context is not None else 1 << 62
+    run: list = []
+    runs: list[str] = []
+    for record in records:
+        run.append(record)
+        if len(run) % 1000 == 0 and len(run) * _entry_bytes(context) > budget:
+            run.sort(key=key, reverse=reverse)
+            runs.append(_write_run(run, context))
+            run = []
+    run.sort(key=key, reverse=reverse)
+    if not runs:
+        return iter(run)
+    return heapq.merge(*(_read_run(p) for p in runs), run, key=key, reverse=reverse)
+
+
+def _write_run(run: list, context: Any) -> str:
+    fd, path = tempfile.mkstemp(prefix="sortrun-", dir=context.spill_dir)
+    with os.fdopen(fd, "wb") as f:
+        for i in range(0, len(run), FLUSH_RECORDS):
+            f.write(pickle.dumps(run[i:i + FLUSH_RECORDS], PROTOCOL))
+    metrics = context.metrics
+    metrics.disk_bytes_spilled += os.path.getsize(path)
+    metrics.memory_bytes_spilled += int(len(run) * ENTRY_BYTES)
+    metrics.spill_count += 1
+    return path
+
+
+def _read_run(path: str) -> Iterator:
+    with open(path, "rb") as f:
+        while True:
+            try:
+                yield from pickle.load(f)
+            except EOFError:
+                break
+    os.remove(path)

@@ -1,0 +1,64 @@
+"""Small helpers shared by the engine: call sites and byte formatting."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def call_site() -> str:
+    """Where the user called into minispark, as Spark names it: ``map at job.py:15``.
+
+    Walks up the stack to the first frame outside this package; the function
+    name is the last minispark API method on the way there.
+
+    >>> call_site().startswith("call_site at ")
+    True
+    """
+    frame = sys._getframe(1)
+    api_name = "call_site"
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) or "/tests/" in filename:
+            return f"{api_name} at {os.path.basename(filename)}:{frame.f_lineno}"
+        if not frame.f_code.co_name.startswith("_"):
+            api_name = frame.f_code.co_name
+        frame = frame.f_back
+    return f"{api_name} at <unknown>:0"
+
+
+def is_internal_file(filename: str) -> bool:
+    """True for source files of minispark itself (hidden from user tracebacks).
+
+    >>> is_internal_file(__file__), is_internal_file("job.py")
+    (True, False)
+    """
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR)
+
+
+def bytes_to_string(size: float) -> str:
+    """Format a byte count the way Spark's UI and toDebugString do.
+
+    >>> bytes_to_string(512), bytes_to_string(2048), bytes_to_string(3 * 1024 ** 2)
+    ('512.0 B', '2.0 KiB', '3.0 MiB')
+    """
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GiB"  # unreachable; keeps type checkers calm
+
+
+def parse_memory(text: str) -> int:
+    """Parse Spark memory strings such as ``512m`` or ``2g`` into bytes.
+
+    >>> parse_memory("512m"), parse_memory("1g"), parse_memory("64k"), parse_memory("100")
+    (536870912, 1073741824, 65536, 100)
+    """
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    text = text.strip().lower().rstrip("b")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
