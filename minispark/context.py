@@ -412,15 +412,17 @@ class SparkContext:
         return [x for part in results for x in part]
 
     def _run_job(self, rdd: RDD, func: Callable, partitions: Iterable[int] | None = None,
-                 description: str | None = None) -> list:
-        """Run a job: one result per requested partition (what every action uses)."""
+                 description: str | None = None, checkpoint: bool = True) -> list:
+        """Run a job: one result per requested partition (what every action uses).
+        ``checkpoint=False`` is for the job that writes a checkpoint itself."""
         if self._stopped:
             raise RuntimeError("Cannot call methods on a stopped SparkContext.")
         parts = list(range(rdd.getNumPartitions()) if partitions is None else partitions)
         props = dict(self._properties())
         desc = description or props.get("spark.job.description") or call_site()
         results = self._dag.run_job(rdd, func, parts, props, desc)
-        self._do_checkpoint(rdd)
+        if checkpoint:
+            self._do_checkpoint(rdd)
         return results
 
     def _do_checkpoint(self, rdd: RDD) -> None:

@@ -47,7 +47,7 @@ class OrderedRDDFunctions:
 
         >>> pairs = sc.parallelize([("b", 2), ("c", 3), ("a", 1), ("d", 4)], 2)
         >>> pairs.sortByKey().glom().collect()
-        [[('a', 1), ('b', 2)], [('c', 3), ('d', 4)]]
+        [[('a', 1), ('b', 2), ('c', 3)], [('d', 4)]]
         >>> pairs.sortByKey(False, 1).keys().collect()
         ['d', 'c', 'b', 'a']
         """

@@ -59,6 +59,12 @@ class Partition:
         return f"{type(self).__name__}({self.index})"
 
 
+# Set by RDD.__init__; everything else an RDD holds belongs to its lineage.
+_BASE_ATTRIBUTES = frozenset({
+    "ctx", "_id", "_deps", "_partitions", "partitioner", "is_cached", "_storage_level",
+    "_name", "creation_site", "_checkpoint_requested", "_checkpoint_rdd", "is_checkpointed"})
+
+
 class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions,
           SamplingFunctions):
     """A Resilient Distributed Dataset: the base class of every RDD."""
@@ -94,6 +100,8 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
 
     @property
     def partitions(self) -> list[Partition]:
+        if self._checkpoint_rdd is not None:
+            return self._checkpoint_rdd.partitions
         if self._partitions is None:
             self._partitions = self.get_partitions()
         return self._partitions
@@ -113,6 +121,10 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
         # Tasks carry their own partition objects, and the SparkContext exists
         # only on the driver; neither travels inside the serialized lineage.
         state = self.__dict__.copy()
+        if self._checkpoint_rdd is not None:
+            # A checkpointed RDD reads its saved files: its parents and functions
+            # (the forgotten lineage) need not travel at all.
+            state = {k: v for k, v in state.items() if k in _BASE_ATTRIBUTES}
         state["ctx"] = None
         state["_partitions"] = None
         return state
@@ -449,9 +461,9 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
 
         >>> pairs = sc.parallelize(["a", "b", "a"], 2).map(lambda w: (w, 1))
         >>> print(pairs.reduceByKey(lambda a, b: a + b).toDebugString().decode())
-        (2) ShuffledRDD[...] at reduceByKey at <doctest ...> []
-         +-(2) MapPartitionsRDD[...] at map at <doctest ...> []
-            |  ParallelCollectionRDD[...] at parallelize at <doctest ...> []
+        (2) ShuffledRDD[...] at reduceByKey at <doctest ...>:1 []
+         +-(2) MapPartitionsRDD[...] at map at <doctest ...>:1 []
+            |  ParallelCollectionRDD[...] at parallelize at <doctest ...>:1 []
         """
         from minispark.rdds.debug import debug_string
         return debug_string(self).encode("utf-8")

@@ -76,5 +76,5 @@ def write_checkpoint(rdd: RDD, path: str, local: bool) -> CheckpointRDD:
                 pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, final)
 
-    rdd.ctx._run_job(rdd, save, description=f"checkpoint {rdd!r}")
+    rdd.ctx._run_job(rdd, save, description=f"checkpoint {rdd!r}", checkpoint=False)
     return CheckpointRDD(rdd.ctx, path, rdd.getNumPartitions(), local)

@@ -157,11 +157,10 @@ class EventCollector(SparkListener):
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("on"):
-            return self.events.append
-        raise AttributeError(name)
+        # Every onXxx handler of SparkListener becomes "keep the event".
+        for name in vars(SparkListener):
+            if name.startswith("on"):
+                setattr(self, name, self.events.append)
 
     def of_kind(self, kind: str) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
