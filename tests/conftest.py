@@ -1,0 +1,76 @@
+"""Shared fixtures for the engine's unit tests (tests/, except tests/parity).
+
+* ``sc``: the session's ``local[2]`` SparkContext. Only one SparkContext may be
+  active per process, and the root conftest.py already creates one for the
+  doctests of minispark/ (``_doctest_sc``), so ``sc`` *is* that context: both
+  fixtures share one set of workers and it is stopped once, at session end.
+  Tests that need a differently configured context (another master, a tiny
+  memory budget, stop() and re-create) run it in a subprocess: ``run_python``.
+* ``events``: an EventCollector registered on ``sc`` for one test only.
+* Test modules are imported by pytest under names the workers cannot import
+  (--import-mode=importlib), so their module-level functions are registered to
+  be pickled by value: a task can then call a helper defined in the test file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PARITY = HERE / "parity"
+
+
+def pytest_collection_modifyitems(config, items):
+    import cloudpickle
+
+    registered = set()
+    for item in items:
+        path = Path(str(item.fspath)).resolve()
+        if not path.is_relative_to(HERE) or path.is_relative_to(PARITY):
+            continue
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__ not in registered:
+            registered.add(module.__name__)
+            cloudpickle.register_pickle_by_value(module)
+
+
+@pytest.fixture(scope="session")
+def sc(_doctest_sc):
+    """The one local[2] SparkContext of the session (shared with the doctests)."""
+    assert _doctest_sc.master == "local[2]"
+    return _doctest_sc
+
+
+@pytest.fixture
+def events(sc):
+    from minispark.scheduler.listener import EventCollector
+
+    collector = EventCollector()
+    sc.addSparkListener(collector)
+    yield collector
+    sc.removeSparkListener(collector)
+
+
+@pytest.fixture(scope="session")
+def run_python():
+    """Run ``code`` in a fresh interpreter (cwd = repository root); return the
+    JSON value it printed on its last stdout line. Fails with its stderr."""
+
+    def run(code: str, timeout: float = 120, env: dict | None = None):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, timeout=timeout, env=full_env)
+        assert proc.returncode == 0, f"subprocess failed ({proc.returncode}):\n{proc.stderr}"
+        lines = proc.stdout.strip().splitlines()
+        assert lines, f"subprocess printed nothing; stderr:\n{proc.stderr}"
+        return json.loads(lines[-1])
+
+    return run
