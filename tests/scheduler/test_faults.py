@@ -1,0 +1,130 @@
+"""Failures: user exceptions, dying workers, lost shuffle files.
+
+Spark's rules in local mode: a task whose code raises is not retried (local[N]
+allows one attempt) and the job fails with the user's exception; a task whose
+process died is re-run on a fresh worker; a reducer that cannot read a map
+output makes the scheduler recompute that output from lineage.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from operator import add
+
+import pytest
+
+from minispark import TaskContext
+from minispark.errors import PythonException
+
+
+def boom_on_seven(x):
+    if x == 7:
+        raise ValueError("boom")
+    return x
+
+
+def test_user_exception_reaches_the_driver_with_where_it_happened(sc, events):
+    # parallelize(range(10), 2) slices into [0..4] and [5..9]: 7 is in partition 1.
+    rdd = sc.parallelize(range(10), 2).map(boom_on_seven)
+    with pytest.raises(PythonException) as info:
+        rdd.collect()
+    error = info.value
+    message = str(error)
+    assert message.splitlines()[0] == "ValueError: boom"
+    assert "stage" in message and "partition 1" in message
+    assert error.exception_type == "ValueError"
+    assert error.partition == 1
+    assert error.attempts == 1  # local[2]: no retry of a task that raised
+    assert "boom_on_seven" in message  # the user's own frame is shown
+    assert isinstance(error.__cause__, ValueError)
+    assert str(error.__cause__) == "boom"
+
+    job_ends = events.of_kind("JobEnd")
+    assert [e.data["result"] for e in job_ends] == ["JobFailed"]
+    failed = [s for s in events.stages() if s.failure_reason]
+    assert failed and "ValueError: boom" in failed[0].failure_reason
+
+
+def test_context_is_usable_after_a_failed_job(sc):
+    with pytest.raises(PythonException):
+        sc.parallelize(range(10), 2).map(boom_on_seven).count()
+    assert sc.statusTracker().getActiveJobsIds() == []
+    assert sc.parallelize(range(10), 2).map(lambda x: x * x).sum() == 285
+    pairs = sc.parallelize([(i % 3, i) for i in range(30)], 3).reduceByKey(add)
+    assert sorted(pairs.collect()) == [(0, 135), (1, 145), (2, 155)]
+
+
+def exit_on_first_attempt_of_partition_1(index, iterator):
+    context = TaskContext.get()
+    if index == 1 and context.attemptNumber() == 0:
+        os._exit(1)
+    return iterator
+
+
+def test_worker_killed_on_first_attempt_is_recovered(sc, events):
+    rdd = sc.parallelize(range(100), 2).mapPartitionsWithIndex(
+        exit_on_first_attempt_of_partition_1)
+    assert rdd.sum() == sum(range(100))
+
+    ends = events.of_kind("TaskEnd")
+    failed = [e for e in ends if not e.data["task_info"].successful]
+    assert len(failed) == 1
+    assert failed[0].data["task_info"].index == 1
+    assert failed[0].data["task_info"].attempt == 0
+    retried = [e.data["task_info"] for e in ends
+               if e.data["task_info"].index == 1 and e.data["task_info"].successful]
+    assert [t.attempt for t in retried] == [1]
+    assert len(events.of_kind("ExecutorRemoved")) == 1
+    assert len(events.of_kind("ExecutorAdded")) == 1  # its replacement
+
+
+def always_exit(iterator):
+    os._exit(3)
+    return iterator
+
+
+def test_task_that_always_kills_its_worker_fails_after_retries(sc, events):
+    with pytest.raises(PythonException) as info:
+        sc.parallelize(range(4), 2).mapPartitions(always_exit).collect()
+    message = str(info.value)
+    assert "exited" in message
+    assert info.value.attempts > 1
+    # one worker process lost per attempt, each one replaced
+    assert len(events.of_kind("ExecutorRemoved")) >= info.value.attempts
+    # and the context still works, on fresh workers
+    assert sc.parallelize(range(4), 2).collect() == [0, 1, 2, 3]
+
+
+def test_lost_shuffle_files_are_recomputed_from_lineage(sc, events):
+    # One reduce partition: a single reducer meets the lost files one at a time.
+    # (With two reducers a stale fetch failure from an older stage attempt can
+    # race with the recomputation; see the engine bug report.)
+    data = [(f"k{i % 13}", i) for i in range(500)]
+    expected = {}
+    for k, v in data:
+        expected[k] = expected.get(k, 0) + v
+    sums = sc.parallelize(data, 3).reduceByKey(add, 1)
+    assert dict(sums.collect()) == expected
+    (map_stage,) = [s for s in events.stages() if s.kind == "ShuffleMapStage"]
+
+    shuffle_dir = os.path.join(sc._local_dir, "shuffle")
+    files = glob.glob(os.path.join(shuffle_dir, f"shuffle_{map_stage.shuffle_id}_*.data"))
+    assert len(files) == 3  # one data file per map task
+    for path in files:
+        os.remove(path)
+    events.clear()
+
+    assert dict(sums.collect()) == expected
+    stages = events.stages()
+    assert any(s.failure_reason and s.failure_reason.startswith("FetchFailed")
+               for s in stages)
+    rerun = [s for s in stages if s.kind == "ShuffleMapStage"]
+    assert rerun and all(s.shuffle_id == map_stage.shuffle_id for s in rerun)
+    assert sum(s.num_tasks_run for s in rerun) >= 3  # every lost output rebuilt
+    assert len(glob.glob(os.path.join(shuffle_dir,
+                                      f"shuffle_{map_stage.shuffle_id}_*.data"))) >= 3
+    # and a third action finds the rebuilt output: nothing recomputed
+    events.clear()
+    assert dict(sums.collect()) == expected
+    assert [s.kind for s in events.stages()] == ["ResultStage"]
