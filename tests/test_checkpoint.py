@@ -1,0 +1,116 @@
+"""Checkpointing: the RDD is saved after the next action and its lineage is cut.
+
+Spark's rules: checkpoint() needs sc.setCheckpointDir first; it only marks the
+RDD; the action that follows computes it and a second job writes it (so an
+RDD that is not persisted is computed twice); afterwards the RDD depends on a
+ReliableCheckpointRDD only, and later jobs read the saved files.
+"""
+
+from __future__ import annotations
+
+import os
+from operator import add
+
+
+def recorder(path):
+    def record(x):
+        with open(path, "a") as f:
+            f.write(f"{x}\n")
+        return x
+    return record
+
+
+def computed(path):
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_checkpoint_truncates_lineage(sc, tmp_path, events):
+    sc.setCheckpointDir(str(tmp_path / "checkpoints"))
+    data = [(i % 4, i) for i in range(40)]
+    sums = sc.parallelize(data, 3).map(lambda kv: (kv[0], kv[1] * 10)).reduceByKey(add, 2)
+    sums.checkpoint()
+    assert not sums.isCheckpointed() and sums.getCheckpointFile() is None
+    before = sums.toDebugString().decode()
+    assert "ParallelCollectionRDD" in before and "+-" in before
+
+    expected = sorted((k, 10 * sum(v for kk, v in data if kk == k)) for k in range(4))
+    assert sorted(sums.collect()) == expected
+    assert sums.isCheckpointed() and not sums.isLocallyCheckpointed()
+
+    path = sums.getCheckpointFile()
+    assert path is not None
+    assert os.path.realpath(path).startswith(os.path.realpath(str(tmp_path / "checkpoints")))
+    # one file per partition
+    assert sorted(n for n in os.listdir(path) if n.startswith("part-")) == \
+        ["part-00000", "part-00001"]
+
+    after = sums.toDebugString().decode()
+    assert "ReliableCheckpointRDD" in after
+    assert "ParallelCollectionRDD" not in after and "+-" not in after  # no shuffle left
+    events.clear()
+    assert sorted(sums.collect()) == expected
+    assert [s.kind for s in events.stages()] == ["ResultStage"]
+    assert sums.getNumPartitions() == 2
+
+
+def test_checkpoint_requires_a_directory(run_python):
+    out = run_python(r"""
+import json
+from minispark import SparkContext
+with SparkContext("local[1]", "no-dir") as sc:
+    try:
+        sc.parallelize([1, 2]).checkpoint()
+        print(json.dumps("no error"))
+    except Exception as e:
+        print(json.dumps(str(e)))
+""")
+    assert "Checkpoint directory has not been set" in out
+
+
+def test_unpersisted_checkpoint_recomputes_once_for_the_write(sc, tmp_path):
+    sc.setCheckpointDir(str(tmp_path / "cp"))
+    log = tmp_path / "computed.txt"
+    rdd = sc.parallelize(range(10), 2).map(recorder(str(log)))
+    rdd.checkpoint()
+    assert rdd.count() == 10
+    assert computed(log) == 20  # the action, then the checkpoint job
+    assert rdd.sum() == 45
+    assert sorted(rdd.collect()) == list(range(10))
+    assert computed(log) == 20  # later jobs read the checkpoint files
+
+
+def test_persisted_checkpoint_is_computed_once(sc, tmp_path):
+    sc.setCheckpointDir(str(tmp_path / "cp"))
+    log = tmp_path / "computed.txt"
+    rdd = sc.parallelize(range(10), 2).map(recorder(str(log))).cache()
+    rdd.checkpoint()
+    assert rdd.count() == 10
+    assert computed(log) == 10  # the checkpoint job read the cached blocks
+    assert rdd.isCheckpointed()
+    assert rdd.collect() == list(range(10))
+    assert computed(log) == 10
+
+
+def test_checkpoint_of_a_child_keeps_the_parents_result(sc, tmp_path):
+    sc.setCheckpointDir(str(tmp_path / "cp"))
+    base = sc.parallelize(range(12), 3)
+    child = base.map(lambda x: x * x)
+    child.checkpoint()
+    assert child.sum() == sum(x * x for x in range(12))
+    assert child.isCheckpointed() and not base.isCheckpointed()
+    # a further transformation of the checkpointed RDD reads the files
+    assert child.filter(lambda x: x % 2 == 0).collect() == [x * x for x in range(0, 12, 2)]
+
+
+def test_local_checkpoint(sc, tmp_path):
+    log = tmp_path / "computed.txt"
+    rdd = sc.parallelize(range(10), 2).map(recorder(str(log)))
+    rdd.localCheckpoint()
+    assert rdd.getStorageLevel().useDisk  # Spark persists MEMORY_AND_DISK for it
+    assert rdd.count() == 10
+    assert rdd.isLocallyCheckpointed() and not rdd.isCheckpointed()
+    assert computed(log) == 10  # persisted, so the checkpoint did not recompute
+    text = rdd.toDebugString().decode()
+    assert "ParallelCollectionRDD" not in text
+    assert rdd.map(lambda x: x + 1).collect() == list(range(1, 11))
+    assert computed(log) == 10
