@@ -10,6 +10,7 @@ for strings is a fresh interpreter started with PYTHONHASHSEED=0.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -164,7 +165,7 @@ def test_sort_by_key_is_globally_sorted_with_ordered_partitions(sc, pairs, sourc
     assert sorted(flat) == sorted(pairs)
     # each partition's keys all come before the next non-empty partition's
     ranges = [(min(k for k, _ in p), max(k for k, _ in p)) for p in parts if p]
-    for (lo1, hi1), (lo2, hi2) in zip(ranges, ranges[1:]):
+    for (lo1, hi1), (lo2, hi2) in itertools.pairwise(ranges):
         if ascending:
             assert hi1 < lo2
         else:
