@@ -10,6 +10,8 @@ becomes stages), shuffle.py (how data moves) and storage.py (caching).
     285
 """
 
+from minispark.accumulators import Accumulator, AccumulatorParam
+from minispark.broadcast import Broadcast
 from minispark.conf import SparkConf
 from minispark.context import SparkContext
 from minispark.partitioner import Partitioner, portable_hash
@@ -22,4 +24,5 @@ from minispark.taskcontext import TaskContext
 __version__ = "4.3.0"
 
 __all__ = ["SparkConf", "SparkContext", "RDD", "StorageLevel", "Partitioner", "portable_hash",
-           "StatCounter", "ResultIterable", "TaskContext"]
+           "StatCounter", "ResultIterable", "TaskContext", "Broadcast", "Accumulator",
+           "AccumulatorParam"]

@@ -283,12 +283,14 @@ class RDDActions:
         into the new directory ``path``; each element is written as ``str(x)``.
 
         ``compressionCodecClass="org.apache.hadoop.io.compress.GzipCodec"``
-        writes gzip files (``part-00000.gz``).
+        writes gzip files (``part-00000.gz``). Like Hadoop, it also writes a hidden
+        checksum file ``.NAME.crc`` beside each file.
 
         >>> import os, tempfile; out = os.path.join(tempfile.mkdtemp(), "out")
         >>> sc.parallelize(["a", "b", 3], 2).saveAsTextFile(out)
         >>> sorted(os.listdir(out)), open(os.path.join(out, "part-00001")).read()
-        (['_SUCCESS', 'part-00000', 'part-00001'], 'b\\n3\\n')
+        (['._SUCCESS.crc', '.part-00000.crc', '.part-00001.crc',
+          '_SUCCESS', 'part-00000', 'part-00001'], 'b\\n3\\n')
         """
         from minispark.rdds.text import save_partitions_as_text
         save_partitions_as_text(self, path, compressionCodecClass)

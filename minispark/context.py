@@ -31,9 +31,12 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from minispark.accumulators import Accumulator, AccumulatorParam, default_param
+from minispark.broadcast import Broadcast
 from minispark.conf import SparkConf
 from minispark.rdd import RDD
 from minispark.rdds.checkpoint import write_checkpoint
@@ -122,6 +125,10 @@ class SparkContext:
         self._stopped = False
         self._next_rdd_id = 0
         self._next_shuffle_id = 0
+        self._next_broadcast_id = 0
+        # Driver-side accumulators by id; weak, so an unused one can be freed.
+        self._accumulators: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._next_accumulator_id = 0
         self._persistent_rdds: dict[int, RDD] = {}
         self._checkpoint_dir: str | None = None
         self._local_properties = threading.local()
@@ -266,7 +273,11 @@ class SparkContext:
         [[0, 1], [2, 3, 4]]
         """
         num = int(numSlices) if numSlices is not None else self.defaultParallelism
-        if num <= 0:
+        if num == 0:
+            # PySpark fails here dividing by the slice count; so do we, saying why.
+            raise ZeroDivisionError("integer division or modulo by zero "
+                                    "(parallelize needs at least one slice)")
+        if num < 0:
             raise ValueError(f"Positive number of partitions required, got {num}")
         return ParallelCollectionRDD(self, slice_collection(c, num, self._batchSize))
 
@@ -280,6 +291,32 @@ class SparkContext:
         if end is None:
             start, end = 0, start
         return self.parallelize(range(start, end, step), numSlices)
+
+    # -- shared variables --------------------------------------------------------------
+
+    def broadcast(self, value: Any) -> Broadcast:
+        """Ship ``value`` to each worker once, read-only (see broadcast.py).
+
+        >>> lookup = sc.broadcast({"a": 1})
+        >>> sc.parallelize(["a", "b"]).map(lambda k: lookup.value.get(k, 0)).collect()
+        [1, 0]
+        """
+        return Broadcast(self, value)
+
+    def accumulator(self, value: Any, accum_param: AccumulatorParam | None = None) -> Accumulator:
+        """A variable tasks can add to and only the driver reads (see accumulators.py).
+
+        >>> errors = sc.accumulator(0)
+        >>> sc.parallelize(["ok", "bad", "bad"]).foreach(
+        ...     lambda s: errors.add(1) if s == "bad" else None)
+        >>> errors.value
+        2
+        """
+        param = accum_param if accum_param is not None else default_param(value)
+        acc = Accumulator(self._next_accumulator_id, value, param)
+        self._next_accumulator_id += 1
+        self._accumulators[acc.aid] = acc
+        return acc
 
     def emptyRDD(self) -> RDD:
         """An RDD with no partitions and no elements.
@@ -451,6 +488,17 @@ class SparkContext:
     def _new_rdd_id(self) -> int:
         self._next_rdd_id += 1
         return self._next_rdd_id - 1
+
+    def _new_broadcast_id(self) -> int:
+        self._next_broadcast_id += 1
+        return self._next_broadcast_id - 1
+
+    def _merge_accumulator_updates(self, updates: dict | None) -> None:
+        """Fold one successful task's accumulator updates into the driver's values."""
+        for aid, update in (updates or {}).items():
+            acc = self._accumulators.get(aid)
+            if acc is not None:
+                acc._value = acc.accum_param.addInPlace(acc._value, update)
 
     def _new_shuffle_id(self) -> int:
         self._next_shuffle_id += 1

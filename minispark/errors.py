@@ -49,3 +49,23 @@ class FileAlreadyExistsException(FileExistsError):
 
 class SparkContextError(RuntimeError):
     """The SparkContext was used where it cannot be: on a worker, or after stop()."""
+
+
+class PySparkRuntimeError(RuntimeError):
+    """PySpark's runtime error with an error class, e.g. ``[PIPE_FUNCTION_EXITED]``.
+
+    >>> str(PySparkRuntimeError("PIPE_FUNCTION_EXITED", "Pipe function `false` exited."))
+    '[PIPE_FUNCTION_EXITED] Pipe function `false` exited.'
+    """
+
+    def __init__(self, error_class: str, message: str):
+        super().__init__(f"[{error_class}] {message}")
+        self.error_class = error_class
+
+    def getErrorClass(self) -> str:
+        """The error class, as in ``pyspark.errors.PySparkException``.
+
+        >>> PySparkRuntimeError("X", "y").getErrorClass()
+        'X'
+        """
+        return self.error_class

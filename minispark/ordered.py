@@ -53,8 +53,8 @@ class OrderedRDDFunctions:
         """
         if numPartitions is None:
             numPartitions = self._defaultReducePartitions()
-        if not isinstance(numPartitions, int) or numPartitions <= 0:
-            raise ValueError(f"Number of partitions must be positive, got {numPartitions!r}")
+        if not isinstance(numPartitions, int):
+            raise ValueError(f"Number of partitions must be an int, got {numPartitions!r}")
         ascending = bool(ascending)
         ordering = (keyfunc, ascending)
         from minispark.rdds.shuffled import sort_partition
@@ -102,8 +102,8 @@ class OrderedRDDFunctions:
         """
         if numPartitions is None:
             numPartitions = self._defaultReducePartitions()
-        if not isinstance(numPartitions, int) or numPartitions <= 0:
-            raise ValueError(f"Number of partitions must be positive, got {numPartitions!r}")
+        if not isinstance(numPartitions, int):
+            raise ValueError(f"Number of partitions must be an int, got {numPartitions!r}")
         ordering = (keyfunc, bool(ascending))
         partitioner = Partitioner(numPartitions, partitionFunc)
         from minispark.rdds.shuffled import ShuffledRDD, sort_partition

@@ -168,15 +168,15 @@ def write_shuffle_output(records: Iterable, dep: ShuffleDependency, map_id: int,
     count = 0
     if n == 1:
         bucket = buckets[0]
-        for record in records:
-            bucket.append(record)
+        for key, value in records:  # unpacking: non-pairs fail as in PySpark
+            bucket.append((key, value))
             count += 1
             if len(bucket) >= FLUSH_RECORDS:
                 writer.add(buckets)
                 bucket.clear()
     else:
-        for record in records:
-            buckets[partition_func(record[0]) % n].append(record)
+        for key, value in records:
+            buckets[partition_func(key) % n].append((key, value))
             count += 1
             if count % FLUSH_RECORDS == 0:
                 writer.add(buckets)

@@ -116,14 +116,21 @@ class StatCounter:
     def asDict(self, sample: bool = False) -> dict:
         """The statistics as a dict.
 
+        Careful: PySpark's ``asDict`` has its flag backwards, and minispark
+        keeps it so: the default (``sample=False``) reports the *sample*
+        stdev and variance (divided by n - 1), ``sample=True`` the population
+        ones (divided by n), the opposite of ``stdev()``/``sampleStdev()``.
+
         >>> sorted(StatCounter([1.0, 3.0]).asDict())
         ['count', 'max', 'mean', 'min', 'stdev', 'sum', 'variance']
+        >>> StatCounter([1.0, 3.0]).asDict()["variance"], StatCounter([1.0, 3.0]).variance()
+        (2.0, 1.0)
         """
         return {
             "count": self.count(), "mean": self.mean(), "sum": self.sum(),
             "min": self.min(), "max": self.max(),
-            "stdev": self.sampleStdev() if sample else self.stdev(),
-            "variance": self.sampleVariance() if sample else self.variance(),
+            "stdev": self.stdev() if sample else self.sampleStdev(),
+            "variance": self.variance() if sample else self.sampleVariance(),
         }
 
     def __repr__(self) -> str:

@@ -35,7 +35,9 @@ def is_internal_file(filename: str) -> bool:
     >>> is_internal_file(__file__), is_internal_file("job.py")
     (True, False)
     """
-    return os.path.abspath(filename).startswith(_PACKAGE_DIR)
+    path = os.path.abspath(filename)
+    # The tour is an example program that happens to live in the package.
+    return path.startswith(_PACKAGE_DIR) and not path.endswith(os.sep + "tour.py")
 
 
 def bytes_to_string(size: float) -> str:

@@ -34,5 +34,6 @@ def pipe_partition(command: str, env: dict | None, check_code: bool,
     proc.wait()
     writer.join()
     if check_code and proc.returncode:
-        raise RuntimeError(f"Pipe function `{command}' exited with error code "
-                           f"{proc.returncode}")
+        from minispark.errors import PySparkRuntimeError
+        raise PySparkRuntimeError("PIPE_FUNCTION_EXITED", f"Pipe function `{command}` "
+                                  f"exited with error code {proc.returncode}.")

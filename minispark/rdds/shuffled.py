@@ -48,6 +48,7 @@ class ShuffledRDD(RDD):
         self.partitioner = partitioner
 
     def get_partitions(self) -> list[Partition]:
+        # range() of a count <= 0 is empty: PySpark's RDD of 0 partitions.
         return [Partition(i) for i in range(self.shuffle_dep.partitioner.numPartitions)]
 
     def compute(self, split: Partition, context: Any) -> Iterator:
@@ -69,6 +70,12 @@ def sort_partition(records: Iterable, ordering: tuple, context: Any = None) -> I
                            context or TaskContext.get())
 
 
+def _index_pairs(map_id: int, records: Iterable) -> Iterator:
+    # PySpark tags each side of a join with kv[0], kv[1]; indexing (rather than
+    # unpacking) makes non-pair input fail with PySpark's own TypeError.
+    return ((kv[0], kv[1]) for kv in records)
+
+
 class CoGroupPartition(Partition):
     def __init__(self, index: int, narrow_splits: dict[int, Partition]):
         super().__init__(index)
@@ -80,7 +87,7 @@ class CoGroupedRDD(RDD):
 
     def __init__(self, ctx: Any, rdds: list[RDD], partitioner: Partitioner):
         deps = [OneToOneDependency(r) if r.partitioner == partitioner
-                else ShuffleDependency(r, partitioner) for r in rdds]
+                else ShuffleDependency(r, partitioner, write_records=_index_pairs) for r in rdds]
         super().__init__(ctx, deps)
         self.rdds = rdds
         self.partitioner = partitioner

@@ -26,6 +26,7 @@ import gzip
 import os
 import pickle
 import shutil
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,7 +42,11 @@ def list_input_files(path: str) -> list[str]:
     """Expand a path, directory, glob or comma-separated list into files.
 
     Hidden files (starting with ``.`` or ``_``, such as ``_SUCCESS``) are
-    skipped, as Hadoop does.
+    skipped, as Hadoop does. A glob's matches come sorted (Hadoop's globber
+    sorts them), but a directory's files come in the order the file system
+    lists them, exactly as Spark reads a local directory: on another machine
+    that order, and so the order of partitions, can differ. Sort the result,
+    or pass a glob, when order matters.
     """
     files: list[str] = []
     for part in path.split(","):
@@ -53,7 +58,7 @@ def list_input_files(path: str) -> list[str]:
             raise FileNotFoundError(f"Input path does not exist: file:{os.path.abspath(part)}")
         for match in matches:
             if os.path.isdir(match):
-                for name in sorted(os.listdir(match)):
+                for name in os.listdir(match):  # unsorted, like Hadoop's local FS
                     full = os.path.join(match, name)
                     if not name.startswith((".", "_")) and os.path.isfile(full):
                         files.append(full)
@@ -240,6 +245,24 @@ class PickleFileRDD(RDD):
 
 # -- output ---------------------------------------------------------------------
 
+CRC_CHUNK = 512  # Hadoop's io.bytes.per.checksum
+
+
+def write_crc(path: str) -> None:
+    """Write Hadoop's checksum side file ``.NAME.crc`` next to ``path``.
+
+    Hadoop's local file system keeps a CRC-32 of every 512 bytes in a hidden
+    file; Spark's output directories therefore contain ``.part-00000.crc``
+    and ``._SUCCESS.crc``. minispark writes them too, in the same format
+    (magic ``crc\\0``, chunk size, big-endian CRCs), so the directories match.
+    """
+    head, name = os.path.split(path)
+    with open(path, "rb") as f, open(os.path.join(head, f".{name}.crc"), "wb") as out:
+        out.write(b"crc\0" + CRC_CHUNK.to_bytes(4, "big"))
+        while chunk := f.read(CRC_CHUNK):
+            out.write(zlib.crc32(chunk).to_bytes(4, "big"))
+
+
 def _commit_task_output(path: str, suffix: str, write: Any) -> None:
     ctx = TaskContext.get()
     name = f"part-{ctx.partitionId():05d}{suffix}"
@@ -248,6 +271,7 @@ def _commit_task_output(path: str, suffix: str, write: Any) -> None:
     tmp = os.path.join(tmp_dir, name)
     write(tmp)
     os.replace(tmp, os.path.join(path, name))  # task commit: atomic rename
+    write_crc(os.path.join(path, name))
 
 
 def _run_output_job(rdd: RDD, path: str, task: Any) -> None:
@@ -256,6 +280,7 @@ def _run_output_job(rdd: RDD, path: str, task: Any) -> None:
     rdd.ctx._run_job(rdd, task)
     shutil.rmtree(os.path.join(path, "_temporary"), ignore_errors=True)
     open(os.path.join(path, "_SUCCESS"), "wb").close()
+    write_crc(os.path.join(path, "_SUCCESS"))
 
 
 def save_partitions_as_text(rdd: RDD, path: str, codec: str | None) -> None:

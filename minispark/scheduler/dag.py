@@ -129,6 +129,8 @@ class DAGScheduler:
     def run_job(self, rdd: Any, func: Callable, partitions: list[int],
                 properties: dict, description: str) -> list:
         """Run ``func`` on each requested partition of ``rdd``; return the results."""
+        if not partitions:
+            return []  # as in Spark: a job over no partitions runs no stage at all
         with self.lock:
             job_id = next(self._job_ids)
             final_stage = ResultStage(next(self._stage_ids), rdd, func, partitions,
@@ -257,12 +259,16 @@ class DAGScheduler:
             if stage.finished[task.output_index]:
                 return  # a duplicate attempt (after a resubmission): keep the first result
             stage.finished[task.output_index] = True
+            self.sc._merge_accumulator_updates(reply.get("accumulator_updates"))
             job.results[task.output_index] = pickle.loads(reply["result"])
             job.num_finished += 1
             if job.num_finished == len(job.results):
                 self._stage_completed(stage, job)
                 job.finished = True
             return
+        # A map task that ran again (its output was lost) merges its updates
+        # again: Spark's documented caveat for accumulators in transformations.
+        self.sc._merge_accumulator_updates(reply.get("accumulator_updates"))
         status = reply["map_status"]
         status.worker_id = worker_id
         stage.outputs[task.partition] = status

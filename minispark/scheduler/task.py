@@ -26,6 +26,7 @@ from typing import Any
 
 import cloudpickle
 
+from minispark.accumulators import collect_task_updates, reset_task_updates
 from minispark.errors import FetchFailedError
 from minispark.shuffle import shuffle_file, write_shuffle_output
 from minispark.taskcontext import TaskContext
@@ -60,6 +61,7 @@ def run_task(msg: dict, state: WorkerState) -> dict:
     metrics.task_binary_bytes = len(msg.get("binary") or b"")
     metrics.executor_deserialize_time = time.perf_counter() - start
     state.block_manager.updates = []
+    reset_task_updates()
     TaskContext._current = context
     run_start = time.perf_counter()
     try:
@@ -82,7 +84,8 @@ def run_task(msg: dict, state: WorkerState) -> dict:
         TaskContext._current = None
         metrics.executor_run_time = time.perf_counter() - run_start
     return {"status": "ok", "result": result, "map_status": value, "metrics": metrics,
-            "block_updates": state.block_manager.updates}
+            "block_updates": state.block_manager.updates,
+            "accumulator_updates": collect_task_updates()}
 
 
 def _serialize_result(value: Any, metrics: Any) -> bytes:

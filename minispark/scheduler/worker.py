@@ -53,6 +53,9 @@ def main(fd: int) -> None:
             conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
         elif op == "remove_rdd":
             state.block_manager.remove_rdd(msg["rdd_id"])
+        elif op == "remove_broadcast":
+            from minispark.broadcast import remove_worker_copy
+            remove_worker_copy(msg["broadcast_id"])
         elif op == "forget_stage":
             state.binaries.pop(msg["binary_key"], None)
         elif op == "stop":
