@@ -128,3 +128,35 @@ def test_lost_shuffle_files_are_recomputed_from_lineage(sc, events):
     events.clear()
     assert dict(sums.collect()) == expected
     assert [s.kind for s in events.stages()] == ["ResultStage"]
+
+
+def recorder(path):
+    def record(x):
+        with open(path, "a") as f:
+            f.write(f"{x}\n")
+        return x
+    return record
+
+
+def test_cached_blocks_of_a_dead_worker_are_recomputed(sc, events, tmp_path):
+    log = tmp_path / "computed.txt"
+    cached = sc.parallelize(range(20), 2).map(recorder(str(log))).cache()
+    assert cached.count() == 20
+    holders = {e.data["block_id"]: e.data["executor_id"]
+               for e in events.of_kind("BlockUpdated")}
+    assert sorted(holders) == [f"rdd_{cached.id()}_0", f"rdd_{cached.id()}_1"]
+
+    # another job whose tasks' first attempts kill their workers
+    def exit_on_first_attempt(iterator):
+        if TaskContext.get().attemptNumber() == 0:
+            os._exit(1)
+        return iterator
+
+    assert sc.parallelize(range(2), 2).mapPartitions(exit_on_first_attempt).collect() == [0, 1]
+    dead = {e.data["executor_id"] for e in events.of_kind("ExecutorRemoved")}
+    assert dead
+    lost = sum(1 for worker in holders.values() if worker in dead)
+
+    assert sorted(cached.collect()) == list(range(20))
+    # each partition is 10 records: only the dead worker's ones were recomputed
+    assert len(log.read_text().splitlines()) == 20 + 10 * lost
