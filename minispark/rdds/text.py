@@ -27,6 +27,7 @@ import os
 import pickle
 import shutil
 import zlib
+from itertools import chain
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,7 @@ from minispark.taskcontext import TaskContext
 
 LOCAL_BLOCK_SIZE = 32 * 1024 * 1024   # Hadoop's fs.local.block.size
 SPLIT_SLOP = 1.1                      # a last piece up to 10% larger stays whole
-READ_BLOCK = 4 * 1024 * 1024
+READ_BLOCK = 65536
 
 
 def list_input_files(path: str) -> list[str]:
@@ -104,8 +105,10 @@ def compute_splits(files: list[str], min_partitions: int) -> list[FileSplit]:
 
 
 def _split_lines(stream: Any, limit: int | None, use_unicode: bool,
-                 metrics: Any) -> Iterator:
-    """Yield the lines of ``stream`` (``limit`` bytes, then to the end of that line)."""
+                 metrics: Any) -> Iterator[list]:
+    """Yield the lines of ``stream`` (``limit`` bytes, then to the end of that
+    line) in lists, one list per block read: callers chain the lists, so the
+    per-line cost stays inside C."""
     leftover = b""
     remaining = limit
     while True:
@@ -125,11 +128,11 @@ def _split_lines(stream: Any, limit: int | None, use_unicode: bool,
             leftover = data
         else:
             leftover = data[cut + 1:]
-            yield from _decode_lines(data[:cut], use_unicode, metrics)
+            yield _decode_lines(data[:cut], use_unicode, metrics)
         if remaining == 0:
             break
     if leftover:
-        yield from _decode_lines(leftover, use_unicode, metrics)
+        yield _decode_lines(leftover, use_unicode, metrics)
 
 
 def _decode_lines(data: bytes, use_unicode: bool, metrics: Any) -> list:
@@ -151,7 +154,7 @@ def read_split(split: FileSplit, use_unicode: bool, metrics: Any) -> Iterator:
     """The lines a split owns (see the module docstring for the rule)."""
     if split.path.endswith(".gz"):
         with gzip.open(split.path, "rb") as f:
-            yield from _split_lines(f, None, use_unicode, metrics)
+            yield from chain.from_iterable(_split_lines(f, None, use_unicode, metrics))
         return
     end = split.start + split.length
     with open(split.path, "rb") as f:
@@ -162,7 +165,7 @@ def read_split(split: FileSplit, use_unicode: bool, metrics: Any) -> Iterator:
         if begin > end:
             return
         f.seek(begin)
-        yield from _split_lines(f, end - begin + 1, use_unicode, metrics)
+        yield from chain.from_iterable(_split_lines(f, end - begin + 1, use_unicode, metrics))
 
 
 class TextFileRDD(RDD):
