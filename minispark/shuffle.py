@@ -248,17 +248,22 @@ class ExternalMerger:
         data = self.data
         budget = self.context.memory_budget
         since = self.since_spill
+        # groupByKey's combiners are lists: weigh each by the values it holds,
+        # or ten keys with 100,000 values each would never look big.
+        weigh = self.grows and combiners
+        check_at = since + 1000
         for k, v in records:
             if k in data:
                 data[k] = merge(data[k], v)
             else:
                 data[k] = create(v)
-            since += 1
-            if since % 1000 == 0:
+            since += len(v) if weigh else 1
+            if since >= check_at:
+                check_at = since + 1000
                 held = since if self.grows else len(data)
                 if held * _entry_bytes(self.context) > budget:
                     self._spill()
-                    data, since = self.data, 0
+                    data, since, check_at = self.data, 0, 1000
         self.since_spill = since
 
     def _spill(self) -> None:

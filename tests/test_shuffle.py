@@ -154,3 +154,25 @@ def test_tiny_memory_budget_spills_and_stays_correct(run_python):
         assert out[name]["spills"] > 0, name
         assert out[name]["disk_spilled"] > 0, name
         assert out[name]["memory_spilled"] > 0, name
+
+
+GROUP_SPILL = r"""
+import json
+from minispark import SparkConf, SparkContext
+from minispark.scheduler.listener import EventCollector
+conf = (SparkConf().setMaster("local[2]").setAppName("spill")
+        .set("spark.python.worker.memory", "1m"))
+with SparkContext(conf=conf) as sc:
+    events = EventCollector(); sc.addSparkListener(events)
+    sizes = sc.parallelize(range(200_000), 4).map(lambda i: (i % 100, i)) \
+              .groupByKey(2).mapValues(len).collect()
+    print(json.dumps({"sizes": sorted(sizes),
+                      "spills": sum(m.spill_count for m in events.task_metrics())}))
+"""
+
+
+def test_group_by_key_with_few_large_groups_spills_under_a_tiny_budget(run_python):
+    # each reducer holds 100000 values (~3.6 MB of Python ints in lists) with a 1 MiB budget
+    out = run_python(GROUP_SPILL)
+    assert out["sizes"] == [[k, 2000] for k in range(100)]
+    assert out["spills"] > 0
