@@ -103,8 +103,24 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
         if self._checkpoint_rdd is not None:
             return self._checkpoint_rdd.partitions
         if self._partitions is None:
+            self._compute_ancestor_partitions()
             self._partitions = self.get_partitions()
         return self._partitions
+
+    def _compute_ancestor_partitions(self) -> None:
+        # get_partitions() usually asks the parent for its partitions; over a
+        # lineage 2,000 maps deep that would recurse 2,000 times. Computing
+        # the ancestors first, farthest first, keeps every call shallow.
+        order, stack, seen = [], [d.rdd for d in self.dependencies], set()
+        while stack:
+            rdd = stack.pop()
+            if rdd._id in seen or rdd._partitions is not None or rdd._checkpoint_rdd is not None:
+                continue
+            seen.add(rdd._id)
+            order.append(rdd)
+            stack.extend(d.rdd for d in rdd.dependencies)
+        for rdd in reversed(order):
+            rdd.partitions  # noqa: B018 - evaluated for its caching side effect
 
     def iterator(self, split: Partition, context: Any) -> Iterator:
         """Compute one partition, reading the cache when the RDD is persisted."""
@@ -417,10 +433,9 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
         """Like checkpoint(), but keep the data in the workers' block stores:
         faster, and lost if a worker dies.
 
-        >>> rdd = sc.parallelize(range(3)); rdd.localCheckpoint(); rdd.count()
-        3
-        >>> rdd.isLocallyCheckpointed()
-        True
+        >>> rdd = sc.parallelize(range(3)); rdd.localCheckpoint()
+        >>> rdd.isLocallyCheckpointed(), rdd.count(), rdd.getCheckpointFile()
+        (True, 3, None)
         """
         self._checkpoint_requested = "local"
         if self._storage_level == StorageLevel.NONE:
@@ -435,12 +450,13 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
         return self.is_checkpointed and self._checkpoint_requested == "reliable"
 
     def isLocallyCheckpointed(self) -> bool:
-        """Whether the RDD has been locally checkpointed.
+        """Whether ``localCheckpoint()`` was called (true at once, as in PySpark,
+        though the data is only saved by the next job).
 
         >>> sc.parallelize([1]).isLocallyCheckpointed()
         False
         """
-        return self.is_checkpointed and self._checkpoint_requested == "local"
+        return self._checkpoint_requested == "local"
 
     def getCheckpointFile(self) -> str | None:
         """The directory the checkpoint was written to, or None.
@@ -448,9 +464,9 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
         >>> sc.parallelize([1]).getCheckpointFile() is None
         True
         """
-        if self._checkpoint_rdd is not None:
+        if self._checkpoint_rdd is not None and self._checkpoint_requested == "reliable":
             return getattr(self._checkpoint_rdd, "path", None)
-        return None
+        return None  # a local checkpoint has no file to name, as in PySpark
 
     # -- lineage, shown the way Spark shows it ----------------------------------
 

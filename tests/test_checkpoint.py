@@ -114,3 +114,17 @@ def test_local_checkpoint(sc, tmp_path):
     assert "ParallelCollectionRDD" not in text
     assert rdd.map(lambda x: x + 1).collect() == list(range(1, 11))
     assert computed(log) == 10
+
+
+def test_local_checkpoint_matches_pyspark(sc):
+    # PySpark 4.3.0 (checked): isLocallyCheckpointed() is True as soon as
+    # localCheckpoint() is called (Scala: checkpointData is LocalRDDCheckpointData),
+    # and getCheckpointFile() is None for a local checkpoint (only reliable
+    # checkpoints have a checkpoint file), before and after the action.
+    rdd = sc.parallelize(range(10), 2).map(lambda x: x * 2)
+    rdd.localCheckpoint()
+    assert rdd.isLocallyCheckpointed()
+    assert rdd.getCheckpointFile() is None
+    assert rdd.count() == 10
+    assert rdd.isLocallyCheckpointed() and not rdd.isCheckpointed()
+    assert rdd.getCheckpointFile() is None

@@ -27,8 +27,8 @@ import os
 import pickle
 import shutil
 import zlib
-from itertools import chain
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from minispark.rdd import RDD, Partition

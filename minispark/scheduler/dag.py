@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,10 @@ from minispark.dependency import ShuffleDependency
 from minispark.errors import PythonException
 from minispark.scheduler.stage import ResultStage, ShuffleMapStage, Stage
 from minispark.scheduler.taskscheduler import Completion, Task, TaskScheduler, TaskSet
+
+# How deep task (de)serialisation and nested iterators may recurse: enough
+# for a lineage of several thousand RDDs. Deeper than that, checkpoint.
+DEEP_RECURSION_LIMIT = 20_000
 
 
 class JobFailed(Exception):
@@ -214,20 +219,32 @@ class DAGScheduler:
             self._stage_completed(stage, job)
 
     def _serialize_task_binary(self, stage: Stage, payload: Any) -> bytes:
+        # Pickling recurses a few levels per RDD of lineage; Python's default
+        # limit (1000) would stop at about 250 chained maps. Allow far deeper
+        # lineages for the duration of this call (workers raise theirs too).
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, DEEP_RECURSION_LIMIT))
         try:
             return cloudpickle.dumps((stage.rdd, payload), pickle.HIGHEST_PROTOCOL)
-        except RecursionError:
+        except (RecursionError, pickle.PicklingError) as e:
+            if isinstance(e, pickle.PicklingError) and "recursion" not in str(e):
+                raise self._unpicklable(stage, e) from e
             raise RecursionError(
                 f"The lineage of {stage.rdd!r} is too deep to serialize for a task. "
                 "Iterative programs should cut it with rdd.checkpoint() (after "
                 "sc.setCheckpointDir) or rdd.localCheckpoint() every few iterations."
             ) from None
         except Exception as e:
-            raise pickle.PicklingError(
-                f"Could not serialize the task for stage {stage.id} ({stage.name}): "
-                f"{type(e).__name__}: {e}. Functions shipped to workers can only capture "
-                "picklable values: open files, locks, sockets and the SparkContext itself "
-                "must be created inside the function instead.") from e
+            raise self._unpicklable(stage, e) from e
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _unpicklable(self, stage: Stage, e: Exception) -> pickle.PicklingError:
+        return pickle.PicklingError(
+            f"Could not serialize the task for stage {stage.id} ({stage.name}): "
+            f"{type(e).__name__}: {e}. Functions shipped to workers can only capture "
+            "picklable values: open files, locks, sockets and the SparkContext itself "
+            "must be created inside the function instead.")
 
     # -- completions --------------------------------------------------------------------
 
@@ -275,6 +292,11 @@ class DAGScheduler:
         stage.pending_partitions.discard(task.partition)
         if not stage.pending_partitions and stage in job.running:
             self._stage_completed(stage, job)
+            if not stage.is_available:
+                # An output was lost (a fetch failure) while this stage ran:
+                # run the map tasks still missing, as Spark resubmits the stage.
+                self.submit_missing_tasks(stage, job)
+                return
             self._submit_waiting_children(job)
 
     def _stage_completed(self, stage: Stage, job: _ActiveJob, failure: str | None = None) -> None:
@@ -292,9 +314,13 @@ class DAGScheduler:
 
     def _fetch_failed(self, task: Task, reply: dict, job: _ActiveJob) -> None:
         """A map output is gone: recompute it from lineage, then retry the reducer."""
+        stage = task.stage
+        if task.stage_attempt != stage.attempt:
+            # From an attempt already given up (its fetch failure was handled):
+            # the output it names may have been rebuilt since. Spark ignores it too.
+            return
         map_stage = self.shuffle_id_to_map_stage[reply["shuffle_id"]]
         map_stage.outputs[reply["map_id"]] = None
-        stage = task.stage
         if stage in job.running:
             self._stage_completed(stage, job, failure=f"FetchFailed: {reply['message']}")
         job.waiting.discard(stage)

@@ -173,3 +173,14 @@ def test_checkpointing_every_few_iterations_runs_a_deep_iteration(sc, tmp_path):
             rdd.count()
             assert rdd.isCheckpointed()
     assert rdd.collect() == list(range(1000, 1010))
+
+
+def test_deep_lineage_plans_draws_and_runs_without_recursion_error(sc):
+    # dag.py and debug.py walk lineage with explicit stacks; partitions are
+    # computed farthest-first; task (de)serialisation allows deep recursion.
+    rdd = sc.parallelize(range(10), 2)
+    for _ in range(2000):
+        rdd = rdd.map(lambda x: x + 1)
+    assert rdd.getNumPartitions() == 2
+    assert rdd.toDebugString().count(b"\n") == 2000  # 2001 RDDs, one per line
+    assert rdd.collect() == list(range(2000, 2010))

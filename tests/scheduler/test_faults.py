@@ -160,3 +160,40 @@ def test_cached_blocks_of_a_dead_worker_are_recomputed(sc, events, tmp_path):
     assert sorted(cached.collect()) == list(range(20))
     # each partition is 10 records: only the dead worker's ones were recomputed
     assert len(log.read_text().splitlines()) == 20 + 10 * lost
+
+
+def test_lost_shuffle_files_with_two_reducers_are_recomputed(sc, events):
+    # Two reducers both fail to fetch: the second failure must not strand the
+    # map stage (it used to, about one run in four).
+    data = [(f"k{i % 13}", i) for i in range(500)]
+    expected = {}
+    for k, v in data:
+        expected[k] = expected.get(k, 0) + v
+    sums = sc.parallelize(data, 3).reduceByKey(add, 2)
+    assert dict(sums.collect()) == expected
+    for attempt in range(3):
+        for path in glob.glob(os.path.join(sc._local_dir, "shuffle", "*.data")):
+            os.remove(path)
+        assert dict(sums.collect()) == expected, f"round {attempt}"
+
+
+def slow_first_attempt_of_reducer_1(marker):
+    def slow(index, iterator):
+        import time
+        if index == 1 and TaskContext.get().attemptNumber() == 0 and not os.path.exists(marker):
+            open(marker, "w").close()
+            time.sleep(0.2)  # this reducer reports its fetch failure late
+        return iterator
+    return slow
+
+
+def test_a_late_fetch_failure_from_an_old_stage_attempt_is_ignored(sc, tmp_path):
+    # Spark ignores fetch failures from a stage attempt that was already
+    # resubmitted: the output they name may have been rebuilt since.
+    sums = sc.parallelize([(i % 13, i) for i in range(2000)], 20).reduceByKey(add, 2)
+    expected = sorted(sums.collect())
+    for trial in range(4):
+        for path in glob.glob(os.path.join(sc._local_dir, "shuffle", "*.data")):
+            os.remove(path)
+        slow = slow_first_attempt_of_reducer_1(str(tmp_path / f"mark{trial}"))
+        assert sorted(sums.mapPartitionsWithIndex(slow).collect()) == expected
