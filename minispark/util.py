@@ -21,7 +21,7 @@ def call_site() -> str:
     api_name = "call_site"
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) or "/tests/" in filename:
+        if not is_internal_file(filename):
             return f"{api_name} at {os.path.basename(filename)}:{frame.f_lineno}"
         if not frame.f_code.co_name.startswith("_"):
             api_name = frame.f_code.co_name
