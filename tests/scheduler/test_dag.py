@@ -184,3 +184,22 @@ def test_deep_lineage_plans_draws_and_runs_without_recursion_error(sc):
     assert rdd.getNumPartitions() == 2
     assert rdd.toDebugString().count(b"\n") == 2000  # 2001 RDDs, one per line
     assert rdd.collect() == list(range(2000, 2010))
+
+
+def test_the_articles_character_count_program_is_three_stages(sc, events, tmp_path):
+    # "How many times each character appears in all the words that appear at
+    # least N times": two reduceByKeys, so two shuffles and three stages.
+    text = tmp_path / "words.txt"
+    text.write_text("to be or not to be\nto see or not\nbe\n")
+    tokenized = sc.textFile(str(text), 2).flatMap(lambda line: line.split(" "))
+    word_counts = tokenized.map(lambda w: (w, 1)).reduceByKey(add)
+    filtered = word_counts.filter(lambda kv: kv[1] >= 2)  # to:3 be:3 or:2 not:2
+    char_counts = filtered.flatMap(lambda kv: list(kv[0])).map(lambda c: (c, 1)) \
+        .reduceByKey(add)
+    assert dict(char_counts.collect()) == {"t": 2, "o": 3, "b": 1, "e": 1, "r": 1, "n": 1}
+    stages = events.stages()
+    assert [s.kind for s in stages] == [MAP, MAP, RESULT]
+    first, second, result = stages
+    assert second.parent_ids == [first.stage_id] and result.parent_ids == [second.stage_id]
+    # the debug string draws the same thing: two "+-" blocks below the result
+    assert char_counts.toDebugString().count(b"+-") == 2
