@@ -199,14 +199,16 @@ def probe(job: str, data: Path) -> dict:
     from minispark import SparkContext
     sc = SparkContext("local[2]", f"probe-{job}")
     try:
+        rdd = PROBE_JOBS[job](sc, data)
         start = time.perf_counter()
-        n = PROBE_JOBS[job](sc, data).count()
+        n = rdd.count()
         seconds = time.perf_counter() - start
         workers = [vm_hwm_mb(w.proc.pid) for w in sc._backend.workers]
     finally:
         sc.stop()
     driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB  # KiB on Linux
-    return {"job": job, "count": n, "seconds": seconds, "driver_mb": driver,
+    return {"job": job, "count": n, "seconds": seconds, "partitions": rdd.getNumPartitions(),
+            "driver_mb": driver,
             "workers_mb": workers}
 
 
@@ -223,6 +225,11 @@ def startup_times() -> list[float]:
                              capture_output=True, text=True).stdout
         runs.append(float(out.split()[-1]))
     return runs
+
+
+def load() -> str:
+    """The load averages: the other processes competing for the CPUs skew every ratio."""
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def verdict(ok: bool) -> str:
@@ -249,7 +256,8 @@ def main() -> None:
     manifest = ensure_data()
     files = sorted((DATA / "weblogs").glob("*.log"))
     print(f"data: {manifest['weblogs']['lines']:,} log lines in {len(files)} files "
-          f"({DATA}); {os.cpu_count()} CPU(s); each time is the best of {REPEATS}", flush=True)
+          f"({DATA}); {os.cpu_count()} CPU(s), {load()}; each time is the best of {REPEATS}",
+          flush=True)
 
     # 5 first, in fresh interpreters, before this process has started any workers.
     startup = startup_times()
@@ -336,7 +344,7 @@ def main() -> None:
               f"results agree: {'yes' if agree else 'no'}")
         results.append(total <= RSS_TARGET_MB and agree)
 
-    print(f"\noverall: {sum(results)}/{len(results)} checks pass")
+    print(f"\noverall: {sum(results)}/{len(results)} checks pass ({load()})")
 
 
 if __name__ == "__main__":
