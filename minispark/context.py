@@ -38,6 +38,7 @@ from typing import Any
 from minispark.accumulators import Accumulator, AccumulatorParam, default_param
 from minispark.broadcast import Broadcast
 from minispark.conf import SparkConf
+from minispark.faults import FaultInjector
 from minispark.rdd import RDD
 from minispark.rdds.checkpoint import write_checkpoint
 from minispark.rdds.parallel import ParallelCollectionRDD, slice_collection
@@ -153,8 +154,10 @@ class SparkContext:
         self._bus.add(self._status_tracker)
         if _progress_wanted(self._conf):
             self._bus.add(ConsoleProgressBar())
-        self._dag = DAGScheduler(self, TaskScheduler(self._backend, attempts, self._bus),
-                                 self._bus)
+        task_scheduler = TaskScheduler(self._backend, attempts, self._bus)
+        self._faults = FaultInjector(self)
+        task_scheduler.faults = self._faults
+        self._dag = DAGScheduler(self, task_scheduler, self._bus)
         self._bus.post("ApplicationStart", app_name=self.appName, app_id=self._app_id,
                        master=self.master, start_time=self._start_time)
         self._bus.post("EnvironmentUpdate", properties=dict(self._conf.getAll()))
@@ -291,6 +294,14 @@ class SparkContext:
         if end is None:
             start, end = 0, start
         return self.parallelize(range(start, end, step), numSlices)
+
+    @property
+    def faults(self) -> FaultInjector:
+        """Deterministic fault injection, to watch recovery (minispark-only; see faults.py).
+
+        >>> sc.faults.clear()
+        """
+        return self._faults
 
     # -- shared variables --------------------------------------------------------------
 

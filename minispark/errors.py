@@ -41,6 +41,7 @@ class FetchFailedError(Exception):
         super().__init__(f"shuffle {shuffle_id}: output of map task {map_id} for reduce "
                          f"partition {reduce_id} is missing ({path})")
         self.shuffle_id, self.map_id, self.reduce_id = shuffle_id, map_id, reduce_id
+        self.path = path
 
 
 class FileAlreadyExistsException(FileExistsError):

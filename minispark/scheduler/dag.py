@@ -31,6 +31,7 @@ lineage thousands of RDDs deep is planned without a stack overflow.
 from __future__ import annotations
 
 import itertools
+import os
 import pickle
 import sys
 import threading
@@ -320,7 +321,17 @@ class DAGScheduler:
             # the output it names may have been rebuilt since. Spark ignores it too.
             return
         map_stage = self.shuffle_id_to_map_stage[reply["shuffle_id"]]
-        map_stage.outputs[reply["map_id"]] = None
+        status = map_stage.outputs[reply["map_id"]]
+        if status is not None and status.path == reply.get("path"):
+            map_stage.outputs[reply["map_id"]] = None
+        # (a different path means the output was rebuilt since the task read it)
+        # Spark then unregisters every output of the executor that failed to
+        # serve, not just the one block; here all workers share one disk, so
+        # the equivalent is to check which of this shuffle's files are gone.
+        # One resubmission then reruns every lost map task together.
+        for map_id, status in enumerate(map_stage.outputs):
+            if status is not None and not os.path.exists(status.path):
+                map_stage.outputs[map_id] = None
         if stage in job.running:
             self._stage_completed(stage, job, failure=f"FetchFailed: {reply['message']}")
         job.waiting.discard(stage)

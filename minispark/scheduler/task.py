@@ -75,9 +75,11 @@ def run_task(msg: dict, state: WorkerState) -> dict:
             value = payload(records)
             result = _serialize_result(value, metrics)
             value = None
+        if msg.get("fault"):
+            _inject_fault(msg)
     except FetchFailedError as e:
         return {"status": "fetch_failed", "shuffle_id": e.shuffle_id, "map_id": e.map_id,
-                "message": str(e), "metrics": metrics}
+                "path": e.path, "message": str(e), "metrics": metrics}
     except BaseException as e:  # noqa: BLE001 - any failure of user code is reported
         return {"status": "error", **describe_exception(e), "metrics": metrics}
     finally:
@@ -86,6 +88,17 @@ def run_task(msg: dict, state: WorkerState) -> dict:
     return {"status": "ok", "result": result, "map_status": value, "metrics": metrics,
             "block_updates": state.block_manager.updates,
             "accumulator_updates": collect_task_updates()}
+
+
+def _inject_fault(msg: dict) -> None:
+    """A fault chosen by the driver's FaultInjector (faults.py): the work is done
+    but will never be reported."""
+    if msg["fault"] == "kill":
+        os._exit(1)  # the worker dies: the driver sees its socket close
+    from minispark.faults import InjectedFault
+    raise InjectedFault(f"injected failure of task {msg['partition']} (attempt "
+                        f"{msg['attempt']}) in stage {msg['stage_id']}, by sc.faults "
+                        "(minispark's fault injection)")
 
 
 def _serialize_result(value: Any, metrics: Any) -> bytes:

@@ -83,6 +83,7 @@ class TaskScheduler:
         self._task_ids = itertools.count()
         # Several workers can reply at once; they are handed out one at a time.
         self._replies: deque = deque()
+        self.faults: Any = None  # a FaultInjector (minispark-only teaching aid)
 
     def submit(self, task_set: TaskSet) -> None:
         task_set.pending.extend(task_set.tasks)
@@ -120,7 +121,9 @@ class TaskScheduler:
                    "split": task_set.stage.rdd.partitions[task.partition],
                    "binary_key": task.binary_key, "binary": task_set.binary,
                    "map_statuses": task_set.map_statuses, "properties": task_set.properties,
-                   "memory_budget": task_set.memory_budget}
+                   "memory_budget": task_set.memory_budget,
+                   "fault": self.faults.decide(task_set.stage.id, task.partition, task.attempt,
+                                               self.max_failures) if self.faults else None}
             task.task_set = task_set
             self.backend.launch(worker, task, msg)
 
