@@ -17,6 +17,7 @@ from minispark.context import SparkContext
 from minispark.partitioner import Partitioner, portable_hash
 from minispark.rdd import RDD
 from minispark.resultiterable import ResultIterable
+from minispark.serializers import CPickleSerializer, MarshalSerializer
 from minispark.statcounter import StatCounter
 from minispark.storage import StorageLevel
 from minispark.taskcontext import TaskContext
@@ -25,4 +26,4 @@ __version__ = "4.3.0"
 
 __all__ = ["SparkConf", "SparkContext", "RDD", "StorageLevel", "Partitioner", "portable_hash",
            "StatCounter", "ResultIterable", "TaskContext", "Broadcast", "Accumulator",
-           "AccumulatorParam"]
+           "AccumulatorParam", "MarshalSerializer", "CPickleSerializer"]

@@ -50,6 +50,12 @@ from minispark.scheduler.listener import ListenerBus, SparkListener
 from minispark.scheduler.progress import ConsoleProgressBar
 from minispark.scheduler.status import StatusTracker
 from minispark.scheduler.taskscheduler import TaskScheduler
+from minispark.serializers import (
+    AutoBatchedSerializer,
+    BatchedSerializer,
+    PickleSerializer,
+    unbatched,
+)
 from minispark.storage import BlockManagerMaster
 from minispark.util import call_site, parse_memory
 
@@ -120,7 +126,13 @@ class SparkContext:
                     f"{active._callsite}")
             SparkContext._active_spark_context = self
         self._batchSize = batchSize
-        self.serializer = serializer
+        # As PySpark: the data serializer, batched automatically (batchSize 0),
+        # never (1) or by a fixed count. Shuffles and cached blocks use it.
+        self._unbatched_serializer = unbatched(serializer or PickleSerializer())
+        if batchSize == 0:
+            self.serializer = AutoBatchedSerializer(self._unbatched_serializer)
+        else:
+            self.serializer = BatchedSerializer(self._unbatched_serializer, batchSize)
         self.environment = dict(environment or {})
         self._num_workers = workers
         self._stopped = False
@@ -147,6 +159,7 @@ class SparkContext:
         self._bus = ListenerBus()
         self._block_locations = BlockManagerMaster()
         self._backend = LocalBackend(workers, {
+            "serializer": self._unbatched_serializer,
             "sys_path": list(_driver_sys_path()), "local_dir": os.path.join(self._local_dir, "w"),
             "shuffle_dir": shuffle_dir, "cache_budget": cache_budget, "env": env}, self._bus)
         self._bus.add(_WorkerLossListener(self._block_locations))

@@ -30,9 +30,9 @@ Next: scheduler/dag.py, which decides when map stages must run.
 from __future__ import annotations
 
 import heapq
-import io
 import os
 import pickle
+import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +42,7 @@ from typing import Any
 from minispark.dependency import Aggregator, ShuffleDependency
 from minispark.errors import FetchFailedError
 from minispark.partitioner import portable_hash
+from minispark.serializers import PickleSerializer
 
 __all__ = ["MapStatus", "write_shuffle_output", "read_shuffle", "ExternalMerger",
            "sort_with_spill"]
@@ -78,7 +79,10 @@ class _PartitionedWriter:
     """Collects pickled batches per reduce partition; moves them to per-partition
     spill files when they outgrow the budget; finally writes one data file."""
 
-    def __init__(self, num_partitions: int, budget: int, spill_dir: str):
+    def __init__(self, num_partitions: int, budget: int, spill_dir: str,
+                 serializer: Any, metrics: Any):
+        self.serializer = serializer
+        self.metrics = metrics
         self.chunks: list[list[bytes]] = [[] for _ in range(num_partitions)]
         self.records = [0] * num_partitions
         self.buffered_bytes = 0
@@ -87,12 +91,16 @@ class _PartitionedWriter:
         self.spill_files: dict[int, str] = {}
 
     def add(self, buckets: list[list]) -> None:
+        start = time.perf_counter()
         for r, bucket in enumerate(buckets):
             if bucket:
-                data = pickle.dumps(bucket, PROTOCOL)
+                # A frame: the batch's length, then the batch (serializers.py).
+                data = self.serializer.dumps(bucket)
+                data = struct.pack(">i", len(data)) + data
                 self.chunks[r].append(data)
                 self.records[r] += len(bucket)
                 self.buffered_bytes += len(data)
+        self.metrics.serialize_time += time.perf_counter() - start
         if self.buffered_bytes > self.budget:
             self._move_to_disk()
 
@@ -163,7 +171,8 @@ def write_shuffle_output(records: Iterable, dep: ShuffleDependency, map_id: int,
         records = combine_map_side(records, dep.aggregator, context.memory_budget)
     n = dep.partitioner.numPartitions
     partition_func = dep.partitioner.partitionFunc
-    writer = _PartitionedWriter(n, context.memory_budget // 4, context.spill_dir)
+    writer = _PartitionedWriter(n, context.memory_budget // 4, context.spill_dir,
+                                _serializer(context), metrics)
     buckets: list[list] = [[] for _ in range(n)]
     count = 0
     if n == 1:
@@ -209,11 +218,24 @@ def read_shuffle(context: Any, shuffle_id: int, reduce_id: int) -> Iterator:
             raise FetchFailedError(shuffle_id, status.map_id, reduce_id, status.path)
         metrics.shuffle_read_bytes += size
         metrics.shuffle_read_blocks += 1
-        stream = io.BytesIO(data)
-        while stream.tell() < size:
-            batch = pickle.load(stream)
+        loads = _serializer(context).loads
+        position = 0
+        while position < size:  # one frame per batch: length, then the batch
+            (length,) = struct.unpack_from(">i", data, position)
+            start = time.perf_counter()
+            batch = loads(data[position + 4:position + 4 + length])
+            metrics.deserialize_time += time.perf_counter() - start
+            position += 4 + length
             metrics.shuffle_read_records += len(batch)
             yield from batch
+
+
+def _serializer(context: Any) -> Any:
+    serializer = getattr(context, "serializer", None)
+    return serializer if serializer is not None else _DEFAULT_SERIALIZER
+
+
+_DEFAULT_SERIALIZER = PickleSerializer()
 
 
 def _entry_bytes(context: Any) -> float:

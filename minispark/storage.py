@@ -24,9 +24,10 @@ Next: shuffle.py (the other kind of data a worker keeps on disk).
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Iterator
 from typing import Any
+
+from minispark.serializers import PickleSerializer
 
 __all__ = ["StorageLevel", "BlockManager", "rdd_block_id"]
 
@@ -105,13 +106,15 @@ def rdd_block_id(rdd_id: int, partition: int) -> str:
 class BlockManager:
     """A worker's store of cached partitions (memory and disk).
 
-    Blocks are stored pickled, as PySpark does, so the size reported for each
+    Blocks are stored serialized (with the context's serializer, pickle by
+    default), as PySpark does, so the size reported for each
     block is the real number of bytes it occupies. ``get_or_compute`` is what
     ``RDD.iterator`` calls for a persisted RDD.
     """
 
-    def __init__(self, local_dir: str, memory_budget: int):
+    def __init__(self, local_dir: str, memory_budget: int, serializer: Any = None):
         self.local_dir = local_dir
+        self.serializer = serializer or PickleSerializer()
         self.memory_budget = memory_budget
         self.memory: dict[str, bytes] = {}
         self.memory_used = 0
@@ -130,10 +133,10 @@ class BlockManager:
                 return None
             with open(path, "rb") as f:
                 data = f.read()
-        return pickle.loads(data)
+        return self.serializer.loads(data)
 
     def put(self, block_id: str, values: list, level: StorageLevel) -> None:
-        data = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+        data = self.serializer.dumps(values)
         in_memory = level.useMemory and self.memory_used + len(data) <= self.memory_budget
         on_disk = level.useDisk and not in_memory
         if in_memory:

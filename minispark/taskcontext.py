@@ -50,6 +50,8 @@ class TaskMetrics:
     spill_count: int = 0
     peak_memory_bytes: int = 0
     cache_hits: int = 0
+    serialize_time: float = 0.0      # data serializer: shuffle batches written
+    deserialize_time: float = 0.0    # ... and read
     broadcast_fetches: int = 0
     broadcast_fetch_bytes: int = 0
 

@@ -47,7 +47,8 @@ class WorkerProcess:
         child.close()
         self.id = worker_id
         self.conn = Connection(parent.detach())
-        self.conn.send_bytes(pickle.dumps(dict(init, worker_id=worker_id)))
+        # cloudpickle: the init holds the data serializer, which may be a user's class.
+        self.conn.send_bytes(cloudpickle.dumps(dict(init, worker_id=worker_id)))
         self.binaries: set[tuple] = set()
         self.task: Any = None     # the task running here, if any
         self.alive = True

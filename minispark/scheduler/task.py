@@ -36,8 +36,10 @@ from minispark.util import is_internal_file
 class WorkerState:
     """What a worker keeps between tasks: its id, block store, task binaries."""
 
-    def __init__(self, worker_id: str, local_dir: str, shuffle_dir: str, block_manager: Any):
+    def __init__(self, worker_id: str, local_dir: str, shuffle_dir: str, block_manager: Any,
+                 serializer: Any = None):
         self.worker_id = worker_id
+        self.serializer = serializer  # the context's data serializer (serializers.py)
         self.local_dir = local_dir
         self.shuffle_dir = shuffle_dir
         self.block_manager = block_manager
@@ -54,6 +56,7 @@ def run_task(msg: dict, state: WorkerState) -> dict:
     context = TaskContext(msg["stage_id"], msg["partition"], msg["attempt"], msg["task_id"],
                           msg.get("properties"))
     context.block_manager = state.block_manager
+    context.serializer = state.serializer
     context.map_statuses = msg["map_statuses"]
     context.memory_budget = msg["memory_budget"]
     context.spill_dir = state.local_dir

@@ -43,7 +43,8 @@ def main(fd: int) -> None:
     from minispark.scheduler.task import WorkerState, run_task
     from minispark.storage import BlockManager
     state = WorkerState(init["worker_id"], init["local_dir"], init["shuffle_dir"],
-                        BlockManager(init["local_dir"], init["cache_budget"]))
+                        BlockManager(init["local_dir"], init["cache_budget"],
+                                     init["serializer"]), init["serializer"])
     while True:
         try:
             msg = pickle.loads(conn.recv_bytes())
