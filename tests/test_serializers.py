@@ -6,9 +6,14 @@ import io
 
 import pytest
 
-from minispark.serializers import (AutoBatchedSerializer, BatchedSerializer,
-                                   CloudPickleSerializer, MarshalSerializer, PickleSerializer,
-                                   unbatched)
+from minispark.serializers import (
+    AutoBatchedSerializer,
+    BatchedSerializer,
+    CloudPickleSerializer,
+    MarshalSerializer,
+    PickleSerializer,
+    unbatched,
+)
 
 
 @pytest.mark.parametrize("serializer", [PickleSerializer(), MarshalSerializer(),
