@@ -30,6 +30,7 @@ import os
 import pickle
 import threading
 import time
+import weakref
 from typing import Any, Generic, TypeVar
 
 import cloudpickle
@@ -42,6 +43,10 @@ __all__ = ["Broadcast"]
 
 # On a worker: broadcast id -> value already loaded by this process.
 _worker_values: dict[int, Any] = {}
+# ... and the Broadcast objects unpickled here, which cache the value on
+# themselves (the hot path is then one attribute read) until unpersist.
+_worker_copies: dict[int, weakref.WeakSet] = {}
+_MISSING = object()
 _worker_lock = threading.Lock()
 
 
@@ -61,6 +66,7 @@ class Broadcast(Generic[T]):
         self._destroyed = False
         if sc is None:  # a copy unpickled on a worker: it knows only id and path
             self._bid, self._path = bid, path
+            self._value: Any = _MISSING
             return
         self._sc = sc
         self._bid = sc._new_broadcast_id()
@@ -83,12 +89,16 @@ class Broadcast(Generic[T]):
         >>> sc.broadcast([1, 2]).value
         [1, 2]
         """
-        if hasattr(self, "_value"):
-            return self._value
+        # Called once per record in a typical map: keep the common paths to an
+        # attribute read (driver) or one dict lookup (worker), no lock.
+        value = self._value
+        if value is not _MISSING:
+            return value
         with _worker_lock:
             if self._bid not in _worker_values:
                 _worker_values[self._bid] = self._load()
-            return _worker_values[self._bid]
+            self._value = _worker_values[self._bid]
+        return self._value
 
     def _load(self) -> Any:
         try:
@@ -110,7 +120,7 @@ class Broadcast(Generic[T]):
         >>> b = sc.broadcast(7); b.unpersist(); b.value
         7
         """
-        if hasattr(self, "_sc"):
+        if getattr(self, "_sc", None) is not None:
             self._sc._backend.broadcast({"op": "remove_broadcast", "broadcast_id": self._bid})
 
     def destroy(self, blocking: bool = False) -> None:
@@ -140,10 +150,15 @@ class Broadcast(Generic[T]):
 
 
 def _rebuild_broadcast(bid: int, path: str) -> Broadcast:
-    return Broadcast(bid=bid, path=path)
+    copy: Broadcast = Broadcast(bid=bid, path=path)
+    with _worker_lock:
+        _worker_copies.setdefault(bid, weakref.WeakSet()).add(copy)
+    return copy
 
 
 def remove_worker_copy(bid: int) -> None:
     """Worker side of unpersist(): forget the loaded value."""
     with _worker_lock:
         _worker_values.pop(bid, None)
+        for copy in _worker_copies.pop(bid, ()):
+            copy._value = _MISSING
