@@ -1,0 +1,143 @@
+"""The locked setup cell of every course notebook: a SparkContext and the course data.
+
+Each notebook starts with::
+
+    from course.labsetup import start
+    sc, DATA = start("ch03_spark_basics")
+
+``start`` does four things, and prints one line saying what it did:
+
+1. Chooses the engine: minispark by default, real PySpark when the environment
+   variable ``COURSE_ENGINE=pyspark`` is set (the same notebook runs on both).
+2. Finds the data: the directory named by ``COURSE_DATA`` (default: ``data/`` at
+   the repository root). If it has no ``manifest.json``, the tiny seed-42 data set
+   is generated there first (about a second).
+3. Checks the data: every grade is computed on the tiny seed-42 data set, so the
+   manifest's ``dataset_sha256`` must be the course's, and the files must match
+   the manifest. Any other data stops the notebook with a message saying what to do,
+   instead of silently producing wrong marks.
+4. Creates the SparkContext: ``local[2]``, no console progress bar, and nothing
+   written to stderr (nbgrader scores 0 for a test cell that writes to stderr; the
+   JVM's log of PySpark goes to a file, named in the printed line).
+
+Re-running the cell stops the previous context and starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SCALE, SEED = "tiny", 42
+# sha256 of the tiny seed-42 data set, as datagen records it in manifest.json.
+DATASET_SHA256 = "007a2ac96e30a41abbc5dae4c625de493e8a4b7ed9296e92428f70ab1ae824ed"
+ENGINES = ("minispark", "pyspark")
+
+
+class CourseDataError(RuntimeError):
+    """The data directory does not hold the course's data set."""
+
+
+def engine_name() -> str:
+    """The engine chosen by ``COURSE_ENGINE`` (``minispark`` unless told otherwise)."""
+    engine = os.environ.get("COURSE_ENGINE", "minispark").strip().lower() or "minispark"
+    if engine not in ENGINES:
+        raise ValueError(f"COURSE_ENGINE={engine!r}: use one of {', '.join(ENGINES)}")
+    return engine
+
+
+def data_dir() -> Path:
+    """Where the course data lives: ``$COURSE_DATA``, else ``data/`` at the repository root."""
+    return Path(os.environ.get("COURSE_DATA") or REPO / "data").expanduser().resolve()
+
+
+def ensure_data(data: Path) -> dict:
+    """Generate the data set into ``data`` if it has none; check it; return its manifest."""
+    import json
+
+    import datagen
+
+    manifest_path = data / "manifest.json"
+    if not manifest_path.exists():
+        if data.exists() and any(data.iterdir()):
+            raise CourseDataError(
+                f"{data} exists but has no manifest.json, so it is not a course data set. "
+                "Set COURSE_DATA to an empty or missing directory (the data will be "
+                "generated there), or remove this one.")
+        print(f"Generating the course data set ({SCALE}, seed {SEED}) into {data} ...")
+        datagen.generate(data, SCALE, seed=SEED, quiet=True)
+    manifest = json.loads(manifest_path.read_text())
+    if manifest.get("dataset_sha256") != DATASET_SHA256:
+        raise CourseDataError(
+            f"{data} holds a different data set (scale {manifest.get('scale')!r}, seed "
+            f"{manifest.get('seed')!r}) from the course's (scale {SCALE!r}, seed {SEED}). "
+            "The graded answers are computed on the course's data only. Point COURSE_DATA "
+            "at an empty directory (the right data is generated there) and restart the "
+            "kernel, or delete this directory and run this cell again.")
+    # Extra files (a student's saved output, say) do not change the graded inputs.
+    problems = [p for p in datagen.verify(data) if not p.startswith("not in manifest")]
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:3])
+        raise CourseDataError(
+            f"The files in {data} were changed after they were generated ({shown}"
+            f"{' ...' if len(problems) > 3 else ''}). Delete the directory and run this "
+            "cell again to generate them afresh.")
+    return manifest
+
+
+def _stop_active(engine: str) -> None:
+    if engine == "pyspark":
+        from pyspark import SparkContext
+    else:
+        from minispark import SparkContext
+    active = SparkContext._active_spark_context
+    if active is not None:
+        active.stop()
+
+
+def _pyspark_context(conf_pairs: dict, app: str):
+    """Start PySpark with the JVM's stderr sent to a log file (it inherits fd 2 at launch)."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # PySpark's workers refuse to hash strings (reduceByKey on str keys) without it.
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    from pyspark import SparkConf, SparkContext
+
+    log = Path(tempfile.gettempdir()) / f"course-{app}-spark.log"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            conf = SparkConf().setAll(list(conf_pairs.items()))
+            conf.set("spark.driver.extraJavaOptions", "-Dlog4j2.level=ERROR")
+            sc = SparkContext(conf=conf)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    sc.setLogLevel("ERROR")
+    return sc, log
+
+
+def start(app: str, *, master: str = "local[2]"):
+    """Create the notebook's SparkContext and return ``(sc, DATA)``, ``DATA`` a ``Path``."""
+    engine = engine_name()
+    data = data_dir()
+    manifest = ensure_data(data)
+    _stop_active(engine)
+    conf = {"spark.master": master, "spark.app.name": app,
+            "spark.ui.showConsoleProgress": "false"}
+    where = ""
+    if engine == "pyspark":
+        sc, log = _pyspark_context(conf, app)
+        where = f"; JVM log: {log}"
+    else:
+        from minispark import SparkConf, SparkContext
+
+        sc = SparkContext(conf=SparkConf().setAll(list(conf.items())))
+    print(f"{engine} {sc.version}, master {master}; data: {data} "
+          f"({manifest['scale']}, seed {manifest['seed']}, checksum OK){where}")
+    return sc, data
