@@ -11,7 +11,7 @@ DATA    ?= data
 # whatever `python3` is first on PATH and could lack the venv's packages.
 export PYSPARK_PYTHON := $(abspath $(PY))
 
-.PHONY: demo test parity bench lint clean
+.PHONY: demo test parity bench lint clean release answers lab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,22 @@ parity: $(PSTAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+# The course notebooks (course/INSTRUCTOR.md). course/source/ is the only thing edited:
+# `make answers` records the reference answers' hashes (course/answers.json) by running
+# the source notebooks; `make release` regenerates exercises/ and solutions/ from them.
+release: $(STAMP)
+	$(PY) -m course.notebooks release
+
+answers: $(STAMP)
+	$(PY) -m course.make_answers
+
+# JupyterLab with the course and nbgrader's extensions, on 127.0.0.1 only. Ctrl-C stops it.
+LAB_PORT ?= 8888
+lab: $(STAMP)
+	PATH="$(abspath $(VENV))/bin:$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/course" \
+	  $(PY) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.open_browser=False --ServerApp.allow_root=True --ServerApp.root_dir="$(CURDIR)"
 
 lint: $(STAMP)
 	$(PY) -m ruff check minispark datagen course tests benchmarks

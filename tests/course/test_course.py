@@ -1,0 +1,177 @@
+"""The course notebooks: released files match the sources, solutions score full marks
+under nbgrader's autograde, unsolved exercises score 0, and ``answers.json`` is what the
+solutions produce.
+
+One module-scoped nbgrader course does the grading: every assignment is generated (with
+its gradebook), then two "students" submit, ``solution`` (the solutions/ notebook) and
+``blank`` (the exercises/ notebook, untouched), and both are autograded, which re-inserts
+the hidden tests. The solution run also records every check's answer (COURSE_RECORD_TO).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from course import labsetup
+from course.checks import ANSWERS
+from course.notebooks import (
+    REPO,
+    assignments,
+    cell_failed,
+    grading_course,
+    nbgrader_meta,
+    read,
+    release,
+    source_path,
+)
+
+NAMES = assignments()
+# nbgrader's gradebook (SQLAlchemy) warns about its own session handling.
+pytestmark = pytest.mark.filterwarnings("ignore:Object of type:Warning")
+
+
+def test_there_are_chapters():
+    assert {"ch03_spark_basics", "ch04_pair_rdds"} <= set(NAMES)
+
+
+# ---------------------------------------------------------------- drift
+
+def test_released_notebooks_match_the_sources(tmp_path):
+    """exercises/ and solutions/ are exactly what `make release` makes from course/source/."""
+    release(tmp_path)
+    for kind in ("exercises", "solutions"):
+        fresh = sorted(p.relative_to(tmp_path / kind) for p in (tmp_path / kind).rglob("*.ipynb"))
+        committed = sorted(p.relative_to(REPO / kind) for p in (REPO / kind).rglob("*.ipynb"))
+        assert committed == fresh, f"{kind}/ holds other notebooks than the sources: make release"
+        for rel in fresh:
+            assert read(REPO / kind / rel) == read(tmp_path / kind / rel), (
+                f"{kind}/{rel} differs from what course/source/ generates: run `make release` "
+                "(edit only the source notebooks)")
+
+
+# ---------------------------------------------------------------- structure of the sources
+
+@pytest.mark.parametrize("name", NAMES)
+def test_source_structure(name):
+    nb = read(source_path(name))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    setup = nbgrader_meta(code[0])
+    assert setup.get("locked") and not setup.get("grade") and not setup.get("solution"), \
+        "the first code cell is the locked setup cell"
+    assert f'start("{name}")' in "".join(code[0]["source"])
+    metas = [nbgrader_meta(c) for c in nb["cells"] if nbgrader_meta(c)]
+    ids = [m["grade_id"] for m in metas]
+    assert len(ids) == len(set(ids)), "grade ids are unique"
+    graded = [m for m in metas if m.get("grade")]
+    assert 6 <= len(graded) <= 12, f"{len(graded)} graded cells; the course asks for 6 to 12"
+    assert all(m.get("points", 0) > 0 for m in graded)
+    tests = [c for c in code if nbgrader_meta(c).get("grade")]
+    assert all(nbgrader_meta(c).get("locked") for c in tests), "test cells are locked"
+
+
+# ---------------------------------------------------------------- grading
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Autograde the solution and the blank notebook of every assignment with nbgrader."""
+    data = tmp_path_factory.mktemp("course-data")
+    records = tmp_path_factory.mktemp("records") / "records.jsonl"
+    records.touch()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COURSE_DATA", str(data))   # the setup cell generates the data there
+    mp.setenv("COURSE_ENGINE", "minispark")
+    mp.delenv("COURSE_RECORD", raising=False)
+    results = {}
+    try:
+        with grading_course(NAMES) as (root, api):
+            for name in NAMES:
+                assert api.generate_assignment(name, force=True, create=True)["success"]
+                for student, kind in (("solution", "solutions"), ("blank", "exercises")):
+                    dest = root / "submitted" / student / name
+                    dest.mkdir(parents=True)
+                    shutil.copy(REPO / kind / name / f"{name}.ipynb", dest)
+                for student in ("solution", "blank"):
+                    if student == "solution":
+                        mp.setenv("COURSE_RECORD_TO", str(records))
+                    else:
+                        mp.delenv("COURSE_RECORD_TO", raising=False)
+                    result = api.autograde(name, student, force=True, create=True)
+                    assert result["success"], result["log"]
+                    submission = api.get_submission(name, student)
+                    nb = read(root / "autograded" / student / name / f"{name}.ipynb")
+                    results[name, student] = (submission, nb)
+    finally:
+        mp.undo()
+    recorded = {}
+    for line in records.read_text().splitlines():
+        rec = json.loads(line)
+        recorded[rec.pop("exercise")] = rec
+    return results, recorded
+
+
+def _failures(nb):
+    return {nbgrader_meta(c)["grade_id"]: cell_failed(c) for c in nb["cells"]
+            if c["cell_type"] == "code" and nbgrader_meta(c).get("grade") and cell_failed(c)}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_scores_full_marks(graded, name):
+    submission, nb = graded[0][name, "solution"]
+    assert _failures(nb) == {}
+    assert submission["max_code_score"] > 0
+    assert submission["code_score"] == submission["max_code_score"]
+    assert submission["max_written_score"] > 0, "each chapter has written answers"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unsolved_exercises_score_zero(graded, name):
+    submission, nb = graded[0][name, "blank"]
+    assert submission["code_score"] == 0, {k: v for k, v in _failures(nb).items()}
+    tests = [c for c in nb["cells"] if c["cell_type"] == "code" and nbgrader_meta(c).get("grade")]
+    assert len(_failures(nb)) == len(tests)
+
+
+def test_hidden_tests_reach_the_grader_only(graded):
+    """Hidden tests are in the sources and in what autograde ran, not in the releases."""
+    for name in NAMES:
+        for kind in ("exercises", "solutions"):
+            assert "HIDDEN TESTS" not in (REPO / kind / name / f"{name}.ipynb").read_text()
+        _, nb = graded[0][name, "solution"]
+        assert any("### BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in nb["cells"])
+
+
+def test_answers_json_is_current(graded):
+    """Every check the solutions run is recorded, with the same hash and facts, and nothing else."""
+    stored = json.loads(ANSWERS.read_text())
+    recorded = graded[1]
+    assert sorted(recorded) == sorted(stored), "run `make answers`: exercises were added or removed"
+    for exercise, rec in recorded.items():
+        assert rec == stored[exercise], f"{exercise}: run `make answers`"
+
+
+def test_setup_cell_output_is_clean(graded):
+    """The setup cell prints one line to stdout and nothing to stderr."""
+    for name in NAMES:
+        _, nb = graded[0][name, "solution"]
+        setup = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        kinds = [(o["output_type"], o.get("name")) for o in setup["outputs"]]
+        assert ("stream", "stderr") not in kinds and ("error", None) not in kinds, setup["outputs"]
+
+
+# ---------------------------------------------------------------- the setup cell's data check
+
+def test_other_data_gets_a_clear_message(tmp_path, monkeypatch):
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"dataset_sha256": "0" * 64, "scale": "small", "seed": 7}))
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path))
+    with pytest.raises(labsetup.CourseDataError, match=r"scale 'small', seed 7.*COURSE_DATA"):
+        labsetup.ensure_data(labsetup.data_dir())
+
+
+def test_unknown_engine_is_refused(monkeypatch):
+    monkeypatch.setenv("COURSE_ENGINE", "flink")
+    with pytest.raises(ValueError, match="minispark, pyspark"):
+        labsetup.engine_name()
