@@ -39,26 +39,47 @@ class SparkConf:
         self._conf: dict[str, str] = {}
 
     def set(self, key: str, value: object) -> SparkConf:
-        """Set a configuration property (the value is stored as a string)."""
+        """Set a configuration property (the value is stored as a string).
+
+        >>> SparkConf().set("spark.executor.memory", 2048).get("spark.executor.memory")
+        '2048'
+        """
         self._conf[key] = str(value)
         return self
 
     def setIfMissing(self, key: str, value: object) -> SparkConf:
-        """Set a property only if it is not set yet."""
+        """Set a property only if it is not set yet.
+
+        >>> conf = SparkConf().set("a", "1").setIfMissing("a", "2").setIfMissing("b", "3")
+        >>> conf.get("a"), conf.get("b")
+        ('1', '3')
+        """
         if key not in self._conf:
             self.set(key, value)
         return self
 
     def setMaster(self, value: str) -> SparkConf:
-        """Set the master URL, e.g. ``local[2]``."""
+        """Set the master URL, e.g. ``local[2]``.
+
+        >>> SparkConf().setMaster("local[2]").get("spark.master")
+        'local[2]'
+        """
         return self.set("spark.master", value)
 
     def setAppName(self, value: str) -> SparkConf:
-        """Set the application name."""
+        """Set the application name.
+
+        >>> SparkConf().setAppName("logs").get("spark.app.name")
+        'logs'
+        """
         return self.set("spark.app.name", value)
 
     def setSparkHome(self, value: str) -> SparkConf:
-        """Set the Spark installation path (kept only for compatibility)."""
+        """Set the Spark installation path (kept only for compatibility).
+
+        >>> SparkConf().setSparkHome("/opt/spark").get("spark.home")
+        '/opt/spark'
+        """
         return self.set("spark.home", value)
 
     def setExecutorEnv(self, key: str | None = None, value: str | None = None,
@@ -85,15 +106,27 @@ class SparkConf:
         return self
 
     def get(self, key: str, defaultValue: str | None = None) -> str | None:
-        """The value of a property, or ``defaultValue``."""
+        """The value of a property, or ``defaultValue``.
+
+        >>> SparkConf().get("spark.nope", "default")
+        'default'
+        """
         return self._conf.get(key, defaultValue)
 
     def getAll(self) -> list[tuple[str, str]]:
-        """All properties as (key, value) pairs."""
+        """All properties as (key, value) pairs.
+
+        >>> sorted(SparkConf(loadDefaults=False).setAll([("b", "2"), ("a", "1")]).getAll())
+        [('a', '1'), ('b', '2')]
+        """
         return list(self._conf.items())
 
     def contains(self, key: str) -> bool:
-        """Whether a property is set."""
+        """Whether a property is set.
+
+        >>> SparkConf().set("a", "1").contains("a"), SparkConf().contains("zzz")
+        (True, False)
+        """
         return key in self._conf
 
     def toDebugString(self) -> str:

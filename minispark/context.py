@@ -222,25 +222,47 @@ class SparkContext:
 
     @property
     def master(self) -> str:
+        """The master URL this context runs on.
+
+        >>> sc.master
+        'local[2]'
+        """
         return self._conf.get("spark.master")
 
     @property
     def appName(self) -> str:
+        """The application's name.
+
+        >>> sc.appName
+        'doctests'
+        """
         return self._conf.get("spark.app.name")
 
     @property
     def applicationId(self) -> str:
-        """A unique id of this application, ``local-<start time in ms>``."""
+        """A unique id of this application, ``local-<start time in ms>``.
+
+        >>> sc.applicationId.startswith("local-")
+        True
+        """
         return self._app_id
 
     @property
     def version(self) -> str:
-        """The PySpark API version minispark implements."""
+        """The PySpark API version minispark implements.
+
+        >>> sc.version
+        '4.3.0'
+        """
         return __version__
 
     @property
     def startTime(self) -> int:
-        """When the context started, in milliseconds since the epoch."""
+        """When the context started, in milliseconds since the epoch.
+
+        >>> sc.startTime > 1_600_000_000_000
+        True
+        """
         return self._start_time
 
     @property
@@ -259,15 +281,27 @@ class SparkContext:
 
     @property
     def defaultMinPartitions(self) -> int:
-        """Default minimum partitions for textFile: min(defaultParallelism, 2)."""
+        """Default minimum partitions for textFile: min(defaultParallelism, 2).
+
+        >>> sc.defaultMinPartitions
+        2
+        """
         return min(self.defaultParallelism, 2)
 
     def getConf(self) -> SparkConf:
-        """A copy of the configuration."""
+        """A copy of the configuration.
+
+        >>> sc.getConf().get("spark.master")
+        'local[2]'
+        """
         return SparkConf().setAll(self._conf.getAll())
 
     def sparkUser(self) -> str:
-        """The user running the application."""
+        """The user running the application.
+
+        >>> isinstance(sc.sparkUser(), str)
+        True
+        """
         import getpass
         return getpass.getuser()
 
@@ -376,7 +410,13 @@ class SparkContext:
                                  use_unicode)
 
     def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
-        """Read back what saveAsPickleFile wrote (see RDD.saveAsPickleFile)."""
+        """Read back what saveAsPickleFile wrote (see RDD.saveAsPickleFile).
+
+        >>> import os, tempfile; path = os.path.join(tempfile.mkdtemp(), "p")
+        >>> sc.parallelize([{"a": 1}, (2, 3)], 2).saveAsPickleFile(path)
+        >>> sorted(sc.pickleFile(path).collect(), key=str)
+        [(2, 3), {'a': 1}]
+        """
         return PickleFileRDD(self, name, minPartitions or self.defaultMinPartitions)
 
     def union(self, rdds: list[RDD]) -> RDD:
@@ -406,7 +446,12 @@ class SparkContext:
         self._checkpoint_dir = path
 
     def getCheckpointDir(self) -> str | None:
-        """The checkpoint directory, or None if not set."""
+        """The checkpoint directory, or None if not set.
+
+        >>> import tempfile; sc.setCheckpointDir(tempfile.mkdtemp())
+        >>> sc.getCheckpointDir() is not None
+        True
+        """
         return self._checkpoint_dir
 
     def _properties(self) -> dict:
@@ -428,12 +473,25 @@ class SparkContext:
             self._properties()[key] = value
 
     def getLocalProperty(self, key: str) -> str | None:
-        """A local property of this thread, or None."""
+        """A local property of this thread, or None.
+
+        >>> sc.setLocalProperty("course.lab", "3"); sc.getLocalProperty("course.lab")
+        '3'
+        >>> sc.setLocalProperty("course.lab", None); sc.getLocalProperty("course.lab") is None
+        True
+        """
         return self._properties().get(key)
 
     def setJobGroup(self, groupId: str | None, description: str | None,
                     interruptOnCancel: bool = False) -> None:
-        """Put the jobs started from this thread in a group (see statusTracker)."""
+        """Put the jobs started from this thread in a group (see statusTracker).
+
+        >>> sc.setJobGroup("lab3", "counting requests")
+        >>> _ = sc.parallelize(range(3)).count()
+        >>> len(sc.statusTracker().getJobIdsForGroup("lab3"))
+        1
+        >>> sc.setJobGroup(None, None)
+        """
         self.setLocalProperty("spark.jobGroup.id", groupId)
         self.setLocalProperty("spark.job.description", description)
 
@@ -445,18 +503,36 @@ class SparkContext:
         self.setLocalProperty("spark.job.description", value)
 
     def statusTracker(self) -> StatusTracker:
-        """Low-level progress of jobs and stages."""
+        """Low-level progress of jobs and stages.
+
+        >>> sc.statusTracker().getActiveStageIds()
+        []
+        """
         return self._status_tracker
 
     # -- listeners (minispark-only) --------------------------------------------------------
 
     def addSparkListener(self, listener: SparkListener) -> None:
         """Register a listener for scheduler events (minispark-only; see
-        scheduler/listener.py). PySpark has no Python listener API for RDDs."""
+        scheduler/listener.py). PySpark has no Python listener API for RDDs.
+
+        >>> from minispark.scheduler.listener import EventCollector
+        >>> events = EventCollector(); sc.addSparkListener(events)
+        >>> _ = sc.parallelize(range(4), 2).count()
+        >>> [e.kind for e in events.events if e.kind.startswith("Job")]
+        ['JobStart', 'JobEnd']
+        >>> sc.removeSparkListener(events)
+        """
         self._bus.add(listener)
 
     def removeSparkListener(self, listener: SparkListener) -> None:
-        """Unregister a listener (minispark-only)."""
+        """Unregister a listener (minispark-only).
+
+        >>> from minispark.scheduler.listener import EventCollector
+        >>> events = EventCollector(); sc.addSparkListener(events); sc.removeSparkListener(events)
+        >>> _ = sc.parallelize([1]).count(); events.events
+        []
+        """
         self._bus.remove(listener)
 
     # -- running jobs ----------------------------------------------------------------------

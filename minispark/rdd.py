@@ -174,7 +174,11 @@ class RDD(RDDActions, PairRDDFunctions, OrderedRDDFunctions, NumericRDDFunctions
         return self._name
 
     def setName(self, name: str) -> RDD:
-        """Name this RDD (shown by toDebugString and the UI); returns the RDD."""
+        """Name this RDD (shown by toDebugString and the UI); returns the RDD.
+
+        >>> sc.parallelize([1]).setName("requests").name()
+        'requests'
+        """
         self._name = name
         return self
 

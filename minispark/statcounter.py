@@ -38,7 +38,11 @@ class StatCounter:
             self.merge(v)
 
     def merge(self, value: float) -> StatCounter:
-        """Add one value (Welford's update)."""
+        """Add one value (Welford's update).
+
+        >>> StatCounter().merge(2.0).merge(4.0).mean()
+        3.0
+        """
         delta = value - self.mu
         self.n += 1
         self.mu += delta / self.n
@@ -48,7 +52,11 @@ class StatCounter:
         return self
 
     def mergeStats(self, other: StatCounter) -> StatCounter:
-        """Merge another counter into this one (Chan's parallel formula)."""
+        """Merge another counter into this one (Chan's parallel formula).
+
+        >>> StatCounter([1.0, 2.0]).mergeStats(StatCounter([3.0])).count()
+        3
+        """
         if other is self:
             return self.mergeStats(other.copy())
         if other.n == 0:
@@ -85,32 +93,75 @@ class StatCounter:
         return c
 
     def count(self) -> int:
+        """How many values were merged.
+
+        >>> StatCounter([1.0, 2.0, 4.0]).count()
+        3
+        """
         return int(self.n)
 
     def mean(self) -> float:
+        """The arithmetic mean (0.0 when empty, as in PySpark).
+
+        >>> StatCounter([1.0, 2.0, 6.0]).mean()
+        3.0
+        """
         return float(self.mu)
 
     def sum(self) -> float:
+        """The total.
+
+        >>> StatCounter([1.5, 2.5]).sum()
+        4.0
+        """
         return float(self.n * self.mu)
 
     def min(self) -> float:
+        """The smallest value (inf when empty).
+
+        >>> StatCounter([3.0, -1.0]).min(), StatCounter().min()
+        (-1.0, inf)
+        """
         return self.minValue
 
     def max(self) -> float:
+        """The largest value (-inf when empty).
+
+        >>> StatCounter([3.0, -1.0]).max()
+        3.0
+        """
         return self.maxValue
 
     def variance(self) -> float:
-        """Population variance (divides by n); NaN when empty."""
+        """Population variance (divides by n); NaN when empty.
+
+        >>> StatCounter([1.0, 3.0]).variance()
+        1.0
+        """
         return float("nan") if self.n == 0 else float(self.m2 / self.n)
 
     def sampleVariance(self) -> float:
-        """Sample variance (divides by n - 1); NaN with fewer than two values."""
+        """Sample variance (divides by n - 1); NaN with fewer than two values.
+
+        >>> StatCounter([1.0, 3.0]).sampleVariance()
+        2.0
+        """
         return float("nan") if self.n <= 1 else float(self.m2 / (self.n - 1))
 
     def stdev(self) -> float:
+        """Population standard deviation (divides by n).
+
+        >>> StatCounter([1.0, 3.0]).stdev()
+        1.0
+        """
         return math.sqrt(self.variance())
 
     def sampleStdev(self) -> float:
+        """Sample standard deviation (divides by n - 1).
+
+        >>> round(StatCounter([1.0, 3.0]).sampleStdev(), 6)
+        1.414214
+        """
         return math.sqrt(self.sampleVariance())
 
     def asDict(self, sample: bool = False) -> dict:

@@ -91,29 +91,60 @@ class TaskContext:
         return cls._current
 
     def stageId(self) -> int:
-        """The id of the stage this task belongs to."""
+        """The id of the stage this task belongs to.
+
+        >>> sc.parallelize([0]).map(lambda x: TaskContext.get().stageId() >= 0).collect()
+        [True]
+        """
         return self._stage_id
 
     def partitionId(self) -> int:
-        """The partition this task computes."""
+        """The partition this task computes.
+
+        >>> sc.parallelize(range(4), 2).map(lambda x: TaskContext.get().partitionId()).collect()
+        [0, 0, 1, 1]
+        """
         return self._partition_id
 
     def attemptNumber(self) -> int:
-        """0 for the first attempt of this task, 1 for the first retry, ..."""
+        """0 for the first attempt of this task, 1 for the first retry, ...
+
+        >>> sc.parallelize([0]).map(lambda x: TaskContext.get().attemptNumber()).collect()
+        [0]
+        """
         return self._attempt_number
 
     def taskAttemptId(self) -> int:
-        """A number unique to this attempt within the application."""
+        """A number unique to this attempt within the application.
+
+        >>> ids = sc.parallelize(range(2), 2).map(lambda x: TaskContext.get().taskAttemptId()).collect()
+        >>> ids[0] != ids[1]
+        True
+        """
         return self._task_attempt_id
 
     def getLocalProperty(self, key: str) -> str | None:
-        """A local property set on the driver with ``sc.setLocalProperty``."""
+        """A local property set on the driver with ``sc.setLocalProperty``.
+
+        >>> sc.setLocalProperty("lab", "4")
+        >>> sc.parallelize([0]).map(lambda x: TaskContext.get().getLocalProperty("lab")).collect()
+        ['4']
+        >>> sc.setLocalProperty("lab", None)
+        """
         return self._local_properties.get(key)
 
     def cpus(self) -> int:
-        """CPUs reserved for this task (always 1 in local mode)."""
+        """CPUs reserved for this task (always 1 in local mode).
+
+        >>> sc.parallelize([0]).map(lambda x: TaskContext.get().cpus()).collect()
+        [1]
+        """
         return 1
 
     def resources(self) -> dict:
-        """Custom resources assigned to the task (none in local mode)."""
+        """Custom resources assigned to the task (none in local mode).
+
+        >>> sc.parallelize([0]).map(lambda x: TaskContext.get().resources()).collect()
+        [{}]
+        """
         return {}

@@ -163,18 +163,51 @@ class EventCollector(SparkListener):
                 setattr(self, name, self.events.append)
 
     def of_kind(self, kind: str) -> list[Event]:
+        """The events of one kind (``"TaskEnd"``, ``"JobStart"``...), in order.
+
+        >>> events = EventCollector(); sc.addSparkListener(events)
+        >>> _ = sc.parallelize(range(6), 3).count(); sc.removeSparkListener(events)
+        >>> len(events.of_kind("TaskEnd"))
+        3
+        """
         return [e for e in self.events if e.kind == kind]
 
     def jobs(self) -> list[Event]:
+        """The JobEnd events: one per finished job, with its result.
+
+        >>> events = EventCollector(); sc.addSparkListener(events)
+        >>> _ = sc.parallelize([1]).count(); sc.removeSparkListener(events)
+        >>> [e.data["result"] for e in events.jobs()]
+        ['JobSucceeded']
+        """
         return self.of_kind("JobEnd")
 
     def stages(self) -> list[StageInfo]:
-        """Completed stages, in completion order."""
+        """Completed stages, in completion order.
+
+        >>> events = EventCollector(); sc.addSparkListener(events)
+        >>> _ = sc.parallelize([1, 2], 2).map(lambda x: (x, x)).groupByKey().count()
+        >>> sc.removeSparkListener(events)
+        >>> [(s.kind, s.num_tasks) for s in events.stages()]
+        [('ShuffleMapStage', 2), ('ResultStage', 2)]
+        """
         return [e.data["stage_info"] for e in self.of_kind("StageCompleted")]
 
     def task_metrics(self, stage_id: int | None = None) -> list[TaskMetrics]:
+        """The metrics of every finished task (of one stage, if given).
+
+        >>> events = EventCollector(); sc.addSparkListener(events)
+        >>> _ = sc.parallelize(range(10), 2).count(); sc.removeSparkListener(events)
+        >>> [m.result_size > 0 for m in events.task_metrics()]
+        [True, True]
+        """
         return [e.data["metrics"] for e in self.of_kind("TaskEnd")
                 if stage_id is None or e.data["task_info"].stage_id == stage_id]
 
     def clear(self) -> None:
+        """Forget the events collected so far.
+
+        >>> events = EventCollector(); events.onJobEnd("x"); events.clear(); events.events
+        []
+        """
         self.events.clear()

@@ -73,19 +73,50 @@ class StatusTracker(SparkListener):
             stage["done" if event.data["reason"] == "Success" else "failed"] += 1
 
     def getJobIdsForGroup(self, jobGroup: str | None = None) -> list[int]:
+        """The ids of the jobs in a job group (None: jobs without a group).
+
+        >>> sc.setJobGroup("status-doc", "a doctest"); _ = sc.parallelize([1]).count()
+        >>> len(sc.statusTracker().getJobIdsForGroup("status-doc")); sc.setJobGroup(None, None)
+        1
+        """
         return [j for j, v in self.jobs.items() if v["group"] == jobGroup]
 
     def getActiveStageIds(self) -> list[int]:
+        """The ids of the stages running now.
+
+        >>> sc.statusTracker().getActiveStageIds()  # nothing runs between jobs
+        []
+        """
         return [s for s, v in self.stages.items() if v["running"]]
 
     def getActiveJobsIds(self) -> list[int]:
+        """The ids of the jobs running now.
+
+        >>> sc.statusTracker().getActiveJobsIds()
+        []
+        """
         return [j for j, v in self.jobs.items() if v["status"] == "RUNNING"]
 
     def getJobInfo(self, jobId: int) -> SparkJobInfo | None:
+        """A job's stage ids and status, or None if unknown.
+
+        >>> sc.setJobGroup("info-doc", "a doctest"); _ = sc.parallelize([1]).count()
+        >>> job = sc.statusTracker().getJobIdsForGroup("info-doc")[0]; sc.setJobGroup(None, None)
+        >>> sc.statusTracker().getJobInfo(job).status
+        'SUCCEEDED'
+        """
         job = self.jobs.get(jobId)
         return SparkJobInfo(jobId, list(job["stages"]), job["status"]) if job else None
 
     def getStageInfo(self, stageId: int) -> SparkStageInfo | None:
+        """A stage's task counts and name, or None if unknown.
+
+        >>> sc.setJobGroup("stage-doc", "a doctest"); _ = sc.parallelize([1, 2], 2).count()
+        >>> job = sc.statusTracker().getJobIdsForGroup("stage-doc")[0]; sc.setJobGroup(None, None)
+        >>> stage = sc.statusTracker().getJobInfo(job).stageIds[0]
+        >>> sc.statusTracker().getStageInfo(stage).numTasks
+        2
+        """
         stage = self.stages.get(stageId)
         if stage is None:
             return None
