@@ -1,0 +1,28 @@
+"""minispark.streaming: Spark Streaming's DStream API (``pyspark.streaming``).
+
+A stream is cut into batches of ``batchDuration`` seconds; each batch is an
+RDD, and a DStream is the recipe that turns each batch's input RDD into
+results. Read in this order:
+
+  context.py    StreamingContext: inputs, start/stop, checkpoint, getOrCreate
+  dstream.py    DStream: per-batch transformations and output operations
+  window.py     sliding windows, incremental windows with inverse functions
+  state.py      updateStateByKey and why state must be checkpointed
+  receiver.py   input streams: queues, file directories, socket receivers
+  scheduler.py  batch generation, output operations in order, scheduling delay
+  listener.py   StreamingListener: batch and receiver events
+  checkpoint.py metadata checkpoints and recovery of a killed driver
+  clock.py      SystemClock, and ManualClock (minispark-only: deterministic tests)
+  testing.py    run a program batch by batch (minispark-only: tests and graders)
+
+    >>> from minispark.streaming import StreamingContext, ManualClock
+    >>> StreamingContext.__name__, ManualClock().getTimeMillis()
+    ('StreamingContext', 0)
+"""
+
+from minispark.streaming.clock import ManualClock, SystemClock
+from minispark.streaming.context import StreamingContext
+from minispark.streaming.dstream import DStream
+from minispark.streaming.listener import StreamingListener
+
+__all__ = ["StreamingContext", "DStream", "StreamingListener", "ManualClock", "SystemClock"]

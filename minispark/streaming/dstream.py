@@ -1,0 +1,732 @@
+"""DStream: a discretized stream, i.e. a sequence of RDDs, one per batch.
+
+Read this file to learn what a DStream *is*. A DStream is to time what an RDD
+is to data: a recipe. For every batch time ``t`` it knows how to produce the
+RDD of that batch (``_compute(t)``), usually by asking its parent for the RDD
+at ``t`` and applying an RDD transformation to it. Nothing runs until the job
+generator (scheduler.py) asks the *output* streams for their jobs at ``t``.
+
+Key terms
+  batch time     a multiple of the batch duration; the RDD at ``t`` holds the
+                 data received in the interval ``(t - batch, t]``.
+  zero time      start time minus one batch; a stream with slide ``s`` has
+                 RDDs at ``zero + s, zero + 2s, ...`` only (``_is_time_valid``).
+  generated RDDs the RDDs already built, by time, kept for ``rememberDuration``
+                 (windows and state look back at them) and then forgotten.
+  output op      ``foreachRDD``, ``pprint``, ``saveAsTextFiles``: the only
+                 things that make a batch do work, run in the order declared.
+
+As in PySpark, most operations are written with ``transform``: ``map(f)`` is
+``transform(lambda rdd: rdd.map(f))``, and consecutive transforms are fused.
+Windows live in window.py, ``updateStateByKey`` in state.py.
+
+Next: window.py, state.py, then scheduler.py (who calls ``_get_or_compute``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import operator
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from minispark.partitioner import portable_hash
+from minispark.rdd import RDD
+from minispark.storage import StorageLevel
+from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
+
+if TYPE_CHECKING:
+    from minispark.streaming.context import StreamingContext
+
+__all__ = ["DStream", "TransformedDStream"]
+
+# Set while checkpoint.py pickles the graph: only then may a DStream be pickled.
+_CHECKPOINTING = threading.local()
+
+
+def to_datetime(time_ms: int) -> datetime:
+    """A batch time as PySpark hands it to user functions: local-time datetime."""
+    return datetime.fromtimestamp(time_ms / 1000.0)
+
+
+def arity(func: Callable) -> int:
+    """How many positional arguments ``func`` takes (PySpark reads co_argcount)."""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return func.__code__.co_argcount
+    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
+def _check_rdd(result: Any, what: str) -> RDD | None:
+    if result is None or isinstance(result, RDD):
+        return result
+    raise TypeError(f"the function given to {what} must return an RDD (or None), "
+                    f"got {type(result).__name__}")
+
+
+class DStream:
+    """A discretized stream: one RDD per batch, built on demand from its parents."""
+
+    def __init__(self, ssc: StreamingContext, parents: Iterable[DStream] = ()):
+        ssc._graph.check_can_add()
+        self._ssc = ssc
+        self._sc = ssc._sc
+        self._parents: list[DStream] = list(parents)
+        self.generatedRDDs: dict[int, RDD | None] = {}
+        self._zero_time: int | None = None
+        self._remember_ms: int | None = None
+        self._storage_level: StorageLevel | None = None
+        self._checkpoint_ms: int | None = None
+        self.is_cached = False
+        self.is_checkpointed = False
+        self.mustCheckpoint = False
+        self._id = ssc._graph.new_stream_id()
+
+    # -- the machinery every DStream shares (Spark's DStream.scala) -------------------
+
+    @property
+    def _slide_ms(self) -> int:
+        return self._parents[0]._slide_ms
+
+    @property
+    def _slideDuration(self) -> float:
+        """The interval between this stream's RDDs, in seconds (PySpark's name)."""
+        return self._slide_ms / 1000.0
+
+    @property
+    def _parent_remember_ms(self) -> int | None:
+        return self._remember_ms
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        raise NotImplementedError
+
+    def _is_time_valid(self, time_ms: int) -> bool:
+        if self._zero_time is None:
+            raise RuntimeError(f"{self} has not been initialized: start the StreamingContext")
+        return time_ms > self._zero_time and (time_ms - self._zero_time) % self._slide_ms == 0
+
+    def _get_or_compute(self, time_ms: int) -> RDD | None:
+        """The RDD of batch ``time_ms``: built once, then remembered."""
+        if time_ms in self.generatedRDDs:
+            return self.generatedRDDs[time_ms]
+        if not self._is_time_valid(time_ms):
+            return None
+        rdd = self._compute(time_ms)
+        if rdd is not None:
+            if self._storage_level is not None and self._storage_level != StorageLevel.NONE \
+                    and rdd.getStorageLevel() == StorageLevel.NONE:
+                rdd.persist(self._storage_level)
+            if self._checkpoint_ms and (time_ms - self._zero_time) % self._checkpoint_ms == 0:
+                rdd.checkpoint()   # written after the batch's first job: lineage truncated
+        self.generatedRDDs[time_ms] = rdd
+        return rdd
+
+    def _initialize(self, zero_time: int) -> None:
+        if self._zero_time is not None and self._zero_time != zero_time:
+            raise RuntimeError(f"{self} was initialized with zero time {self._zero_time}, "
+                               f"cannot initialize it again with {zero_time}")
+        self._zero_time = zero_time
+        if self.mustCheckpoint and self._checkpoint_ms is None:
+            # Spark's default: the smallest multiple of the slide that is >= 10 s.
+            slide = self._slide_ms
+            self._checkpoint_ms = slide * -(-10000 // slide)
+        minimum = self._slide_ms
+        if self._checkpoint_ms is not None and minimum <= self._checkpoint_ms:
+            minimum = 2 * self._checkpoint_ms
+        if self._remember_ms is None or self._remember_ms < minimum:
+            self._remember_ms = minimum
+        for parent in self._parents:
+            parent._initialize(zero_time)
+
+    def _remember(self, duration_ms: int | None) -> None:
+        if duration_ms is not None and (self._remember_ms is None
+                                        or duration_ms > self._remember_ms):
+            self._remember_ms = duration_ms
+        for parent in self._parents:
+            parent._remember(self._parent_remember_ms)
+
+    def _validate_at_start(self) -> None:
+        name = type(self).__name__
+        if self.mustCheckpoint and self._checkpoint_ms is None:
+            raise ValueError(f"requirement failed: The checkpoint interval for {name} has not "
+                             "been set. Please use DStream.checkpoint() to set the interval.")
+        if self._checkpoint_ms is not None:
+            if self._sc.getCheckpointDir() is None:
+                raise ValueError(
+                    "requirement failed: The checkpoint directory has not been set. Please set "
+                    "it by StreamingContext.checkpoint(). (In Python: call "
+                    f"ssc.checkpoint(directory) before ssc.start(); {name} keeps state or an "
+                    "inverse-function window, which must be checkpointed.)")
+            if self._checkpoint_ms < self._slide_ms or self._checkpoint_ms % self._slide_ms:
+                raise ValueError(
+                    f"requirement failed: The checkpoint interval for {name} has been set to "
+                    f"{self._checkpoint_ms} ms which is not a multiple of its slide time "
+                    f"({self._slide_ms} ms). Please set it to a multiple of {self._slide_ms} ms.")
+        for parent in self._parents:
+            parent._validate_at_start()
+
+    def _clear_metadata(self, time_ms: int) -> None:
+        """Forget (and unpersist) RDDs older than the remember duration."""
+        old = [t for t in self.generatedRDDs if t <= time_ms - (self._remember_ms or 0)]
+        for t in old:
+            rdd = self.generatedRDDs.pop(t)
+            if rdd is not None and rdd.getStorageLevel() != StorageLevel.NONE:
+                rdd.unpersist()
+        for parent in self._parents:
+            parent._clear_metadata(time_ms)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._id} slide={self._slideDuration:g}s>"
+
+    def __getstate__(self) -> dict:
+        if not getattr(_CHECKPOINTING, "active", False):
+            raise RuntimeError("A DStream cannot be used inside a task or an RDD operation: "
+                               "only the driver can see the stream (use transform/foreachRDD "
+                               "to work on each batch's RDD).")
+        # A metadata checkpoint (checkpoint.py): the stream without its context and
+        # RDDs, but with where its data checkpoints are.
+        state = self.__dict__.copy()
+        state.pop("_ssc", None)
+        state.pop("_sc", None)
+        state["generatedRDDs"] = {}
+        state["_checkpointed_rdds"] = {
+            t: (rdd.getCheckpointFile(), rdd.getNumPartitions())
+            for t, rdd in self.generatedRDDs.items()
+            if rdd is not None and rdd.isCheckpointed() and rdd.getCheckpointFile()}
+        return state
+
+    # -- basic info ------------------------------------------------------------------
+
+    def context(self) -> StreamingContext:
+        """The StreamingContext this stream belongs to.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> ssc = StreamingContext(sc, 1); ssc.queueStream([[1]]).context() is ssc
+        True
+        """
+        return self._ssc
+
+    def persist(self, storageLevel: StorageLevel) -> DStream:
+        """Persist every RDD of this stream at ``storageLevel``.
+
+        >>> run_stream(sc, [[1, 2]], lambda s: s.persist(StorageLevel.MEMORY_ONLY))
+        [[1, 2]]
+        """
+        self.is_cached = True
+        self._storage_level = storageLevel
+        return self
+
+    def cache(self) -> DStream:
+        """Persist every RDD of this stream in memory (MEMORY_ONLY).
+
+        >>> run_stream(sc, [[1, 2]], lambda s: s.cache().map(lambda x: -x))
+        [[-1, -2]]
+        """
+        return self.persist(StorageLevel.MEMORY_ONLY)
+
+    def checkpoint(self, interval: float) -> DStream:
+        """Checkpoint this stream's RDDs every ``interval`` seconds (a multiple of
+        the slide), truncating their lineage; needs ``ssc.checkpoint(dir)``.
+
+        >>> import tempfile
+        >>> run_stream(sc, [[1], [2]], lambda s: s.map(lambda x: x).checkpoint(2),
+        ...            checkpointDir=tempfile.mkdtemp())
+        [[1], [2]]
+        """
+        self.is_checkpointed = True
+        self._checkpoint_ms = int(interval * 1000)
+        return self
+
+    def slice(self, begin: datetime | float, end: datetime | float) -> list[RDD]:
+        """The remembered RDDs from ``begin`` to ``end`` (both included); times are
+        datetimes or seconds since the epoch (on a ManualClock: since 0). RDDs
+        older than the remember duration (``ssc.remember``) are computed again.
+
+        >>> run_stream(sc, [[1], [2], [3]], lambda s: s.context().remember(60) or s,
+        ...            after=lambda out: [r.collect() for r in out.slice(2, 3)])
+        [[2], [3]]
+        """
+        if self._zero_time is None:
+            raise RuntimeError(f"{self} has not been initialized: start the StreamingContext")
+        begin_ms, end_ms = _ms(begin), _ms(end)
+        slide = self._slide_ms
+        end_ms -= (end_ms - self._zero_time) % slide
+        begin_ms -= (begin_ms - self._zero_time) % slide
+        rdds = []
+        for t in range(begin_ms, end_ms + 1, slide):
+            if t >= self._zero_time:
+                rdd = self._get_or_compute(t)
+                if rdd is not None:
+                    rdds.append(rdd)
+        return rdds
+
+    def _slice_ms(self, begin_ms: int, end_ms: int) -> list[RDD]:
+        return self.slice(begin_ms / 1000.0, end_ms / 1000.0)
+
+    # -- transformations ---------------------------------------------------------------
+
+    def transform(self, func: Callable[..., RDD]) -> DStream:
+        """Apply ``func(rdd)`` or ``func(time, rdd)`` to every batch's RDD.
+
+        >>> run_stream(sc, [[3, 1, 2]], lambda s: s.transform(lambda rdd: rdd.sortBy(lambda x: x)))
+        [[1, 2, 3]]
+        >>> run_stream(sc, [[1]], lambda s: s.transform(lambda t, rdd: rdd.map(lambda x: t.second)))
+        [[1]]
+        """
+        n = arity(func)
+        if n == 1:
+            one = func
+
+            def func(_: datetime, rdd: RDD) -> RDD:
+                return one(rdd)
+        elif n != 2:
+            raise TypeError("func should take one or two arguments")
+        return TransformedDStream(self, func)
+
+    def mapPartitionsWithIndex(self, f: Callable[[int, Iterable], Iterable],
+                               preservesPartitioning: bool = False) -> DStream:
+        """Apply ``f(partition index, iterator)`` to each partition of each batch.
+
+        >>> run_stream(sc, [[1, 2, 3, 4]], lambda s: s.mapPartitionsWithIndex(
+        ...     lambda i, it: [(i, sum(it))]))
+        [[(0, 3), (1, 7)]]
+        """
+        return self.transform(lambda rdd: rdd.mapPartitionsWithIndex(f, preservesPartitioning))
+
+    def mapPartitions(self, f: Callable[[Iterable], Iterable],
+                      preservesPartitioning: bool = False) -> DStream:
+        """Apply ``f(iterator)`` to each partition of each batch.
+
+        >>> run_stream(sc, [[1, 2, 3, 4]], lambda s: s.mapPartitions(lambda it: [sum(it)]))
+        [[3, 7]]
+        """
+        return self.mapPartitionsWithIndex(lambda _, it: f(it), preservesPartitioning)
+
+    def map(self, f: Callable[[Any], Any], preservesPartitioning: bool = False) -> DStream:
+        """Apply ``f`` to every element.
+
+        >>> run_stream(sc, [[1, 2], [3]], lambda s: s.map(lambda x: x * 10))
+        [[10, 20], [30]]
+        """
+        return self.mapPartitions(lambda it: map(f, it), preservesPartitioning)
+
+    def flatMap(self, f: Callable[[Any], Iterable],
+                preservesPartitioning: bool = False) -> DStream:
+        """Apply ``f`` to every element and flatten the results.
+
+        >>> run_stream(sc, [["a b", "c"]], lambda s: s.flatMap(str.split))
+        [['a', 'b', 'c']]
+        """
+        return self.mapPartitionsWithIndex(lambda _, it: chain.from_iterable(map(f, it)),
+                                           preservesPartitioning)
+
+    def filter(self, f: Callable[[Any], bool]) -> DStream:
+        """Keep the elements for which ``f`` is true.
+
+        >>> run_stream(sc, [[1, 2, 3, 4]], lambda s: s.filter(lambda x: x % 2))
+        [[1, 3]]
+        """
+        return self.mapPartitions(lambda it: filter(f, it), True)
+
+    def glom(self) -> DStream:
+        """Each partition as one list.
+
+        >>> run_stream(sc, [[1, 2, 3]], lambda s: s.glom())
+        [[[1], [2, 3]]]
+        """
+        return self.mapPartitions(lambda it: [list(it)])
+
+    def mapValues(self, f: Callable[[Any], Any]) -> DStream:
+        """Apply ``f`` to the value of every (key, value) pair.
+
+        >>> run_stream(sc, [[("a", 1)]], lambda s: s.mapValues(lambda v: v + 1))
+        [[('a', 2)]]
+        """
+        return self.map(lambda kv: (kv[0], f(kv[1])), preservesPartitioning=True)
+
+    def flatMapValues(self, f: Callable[[Any], Iterable]) -> DStream:
+        """Apply ``f`` to every value and pair each of its results with the key.
+
+        >>> run_stream(sc, [[("a", "x y")]], lambda s: s.flatMapValues(str.split))
+        [[('a', 'x'), ('a', 'y')]]
+        """
+        return self.flatMap(lambda kv: ((kv[0], x) for x in f(kv[1])),
+                            preservesPartitioning=True)
+
+    def count(self) -> DStream:
+        """Each batch becomes a one-element RDD: its number of elements.
+
+        >>> run_stream(sc, [[1, 2, 3], []], lambda s: s.count())
+        [[3], [0]]
+        """
+        return self.mapPartitions(lambda it: [sum(1 for _ in it)]).reduce(operator.add)
+
+    def reduce(self, func: Callable[[Any, Any], Any]) -> DStream:
+        """Each batch becomes a one-element RDD: its elements reduced with ``func``
+        (an empty batch gives an empty RDD).
+
+        >>> run_stream(sc, [[1, 2, 3], []], lambda s: s.reduce(lambda a, b: a + b))
+        [[6], []]
+        """
+        return self.map(lambda x: (None, x)).reduceByKey(func, 1).map(lambda kv: kv[1])
+
+    def countByValue(self) -> DStream:
+        """(value, count) pairs for each batch.
+
+        >>> run_stream(sc, [["a", "b", "a"]], lambda s: s.countByValue(), sort=True)
+        [[('a', 2), ('b', 1)]]
+        """
+        return self.map(lambda x: (x, 1)).reduceByKey(operator.add)
+
+    def combineByKey(self, createCombiner: Callable, mergeValue: Callable,
+                     mergeCombiners: Callable, numPartitions: int | None = None) -> DStream:
+        """``RDD.combineByKey`` on each batch (numPartitions defaults to
+        ``sc.defaultParallelism``).
+
+        >>> run_stream(sc, [[("a", 1), ("a", 2)]], lambda s: s.combineByKey(
+        ...     lambda v: [v], lambda c, v: c + [v], lambda a, b: a + b))
+        [[('a', [1, 2])]]
+        """
+        if numPartitions is None:
+            numPartitions = self._sc.defaultParallelism
+        return self.transform(lambda rdd: rdd.combineByKey(createCombiner, mergeValue,
+                                                           mergeCombiners, numPartitions))
+
+    def reduceByKey(self, func: Callable[[Any, Any], Any],
+                    numPartitions: int | None = None) -> DStream:
+        """Merge the values of each key with ``func``, batch by batch.
+
+        >>> run_stream(sc, [[("a", 1), ("b", 1), ("a", 1)], [("b", 5)]],
+        ...            lambda s: s.reduceByKey(lambda a, b: a + b), sort=True)
+        [[('a', 2), ('b', 1)], [('b', 5)]]
+        """
+        if numPartitions is None:
+            numPartitions = self._sc.defaultParallelism
+        return self.combineByKey(lambda x: x, func, func, numPartitions)
+
+    def groupByKey(self, numPartitions: int | None = None) -> DStream:
+        """Group the values of each key, batch by batch (values as ResultIterable).
+
+        >>> run_stream(sc, [[("a", 1), ("a", 2)]],
+        ...            lambda s: s.groupByKey().mapValues(list))
+        [[('a', [1, 2])]]
+        """
+        if numPartitions is None:
+            numPartitions = self._sc.defaultParallelism
+        return self.transform(lambda rdd: rdd.groupByKey(numPartitions))
+
+    def partitionBy(self, numPartitions: int,
+                    partitionFunc: Callable[[Any], int] = portable_hash) -> DStream:
+        """Hash-partition each batch by key into ``numPartitions``.
+
+        >>> run_stream(sc, [[(1, "a"), (2, "b")]], lambda s: s.partitionBy(2).glom())
+        [[[(2, 'b')], [(1, 'a')]]]
+        """
+        return self.transform(lambda rdd: rdd.partitionBy(numPartitions, partitionFunc))
+
+    def repartition(self, numPartitions: int) -> DStream:
+        """Reshuffle each batch into ``numPartitions`` partitions.
+
+        >>> run_stream(sc, [[1, 2, 3]], lambda s: s.repartition(3).glom().map(len),
+        ...            sort=True)
+        [[0, 1, 2]]
+        """
+        return self.transform(lambda rdd: rdd.repartition(numPartitions))
+
+    def transformWith(self, func: Callable[..., RDD], other: DStream,
+                      keepSerializer: bool = False) -> DStream:
+        """Combine this stream's and ``other``'s RDD of each batch with
+        ``func(a, b)`` or ``func(time, a, b)``.
+
+        >>> run_stream(sc, [[1, 2]], lambda s: s.transformWith(
+        ...     lambda a, b: a.cartesian(b), s.map(lambda x: x * 10)), sort=True)
+        [[(1, 10), (1, 20), (2, 10), (2, 20)]]
+        """
+        n = arity(func)
+        if n == 2:
+            two = func
+
+            def func(_: datetime, a: RDD, b: RDD) -> RDD:
+                return two(a, b)
+        elif n != 3:
+            raise TypeError("func should take two or three arguments")
+        return MultiTransformedDStream([self, other], func, "transformWith")
+
+    def union(self, other: DStream) -> DStream:
+        """The elements of both streams, batch by batch.
+
+        >>> run_stream(sc, [[1], [2]], lambda s: s.union(s.map(lambda x: -x)))
+        [[1, -1], [2, -2]]
+        """
+        if self._slideDuration != other._slideDuration:
+            raise ValueError("the two DStream should have same slide duration")
+        return self.transformWith(lambda a, b: a.union(b), other, True)
+
+    def _pair(self, other: DStream, method: str, numPartitions: int | None) -> DStream:
+        if numPartitions is None:
+            numPartitions = self._sc.defaultParallelism
+        return self.transformWith(lambda a, b: getattr(a, method)(b, numPartitions), other)
+
+    def cogroup(self, other: DStream, numPartitions: int | None = None) -> DStream:
+        """``RDD.cogroup`` of the two streams' RDDs of each batch.
+
+        >>> run_stream(sc, [[("a", 1)]], lambda s: s.cogroup(s.mapValues(str)).mapValues(
+        ...     lambda vs: (list(vs[0]), list(vs[1]))))
+        [[('a', ([1], ['1']))]]
+        """
+        return self._pair(other, "cogroup", numPartitions)
+
+    def join(self, other: DStream, numPartitions: int | None = None) -> DStream:
+        """Inner join of the two streams, batch by batch.
+
+        >>> run_stream(sc, [[("a", 1), ("b", 2)]],
+        ...            lambda s: s.join(s.filter(lambda kv: kv[0] == "a")))
+        [[('a', (1, 1))]]
+        """
+        return self._pair(other, "join", numPartitions)
+
+    def leftOuterJoin(self, other: DStream, numPartitions: int | None = None) -> DStream:
+        """Left outer join of the two streams, batch by batch.
+
+        >>> run_stream(sc, [[("a", 1), ("b", 2)]], lambda s: s.leftOuterJoin(
+        ...     s.filter(lambda kv: kv[0] == "a")), sort=True)
+        [[('a', (1, 1)), ('b', (2, None))]]
+        """
+        return self._pair(other, "leftOuterJoin", numPartitions)
+
+    def rightOuterJoin(self, other: DStream, numPartitions: int | None = None) -> DStream:
+        """Right outer join of the two streams, batch by batch.
+
+        >>> run_stream(sc, [[("a", 1), ("b", 2)]], lambda s: s.filter(
+        ...     lambda kv: kv[0] == "a").rightOuterJoin(s), sort=True)
+        [[('a', (1, 1)), ('b', (None, 2))]]
+        """
+        return self._pair(other, "rightOuterJoin", numPartitions)
+
+    def fullOuterJoin(self, other: DStream, numPartitions: int | None = None) -> DStream:
+        """Full outer join of the two streams, batch by batch.
+
+        >>> run_stream(sc, [[("a", 1), ("b", 2)]], lambda s: s.filter(
+        ...     lambda kv: kv[0] == "a").fullOuterJoin(s.filter(lambda kv: kv[0] == "b")),
+        ...     sort=True)
+        [[('a', (1, None)), ('b', (None, 2))]]
+        """
+        return self._pair(other, "fullOuterJoin", numPartitions)
+
+    # -- windows and state: implemented in window.py and state.py ---------------------
+
+    def window(self, windowDuration: float, slideDuration: float | None = None) -> DStream:
+        """Each RDD holds the last ``windowDuration`` seconds of batches, every
+        ``slideDuration`` seconds (both multiples of the batch duration).
+
+        >>> run_stream(sc, [[1], [2], [3]], lambda s: s.window(2))
+        [[1], [1, 2], [2, 3]]
+        """
+        from minispark.streaming.window import window
+        return window(self, windowDuration, slideDuration)
+
+    def reduceByWindow(self, reduceFunc: Callable, invReduceFunc: Callable | None,
+                       windowDuration: float, slideDuration: float) -> DStream:
+        """One value per window: its elements reduced (incrementally with
+        ``invReduceFunc`` when given; that needs ``ssc.checkpoint``).
+
+        >>> run_stream(sc, [[1], [2], [3]], lambda s: s.reduceByWindow(
+        ...     lambda a, b: a + b, None, 2, 1))
+        [[1], [3], [5]]
+        """
+        from minispark.streaming.window import reduce_by_window
+        return reduce_by_window(self, reduceFunc, invReduceFunc, windowDuration, slideDuration)
+
+    def countByWindow(self, windowDuration: float, slideDuration: float) -> DStream:
+        """The number of elements in each window (incremental: needs ``ssc.checkpoint``).
+
+        >>> import tempfile
+        >>> run_stream(sc, [[1, 1], [2], []], lambda s: s.countByWindow(2, 1),
+        ...            checkpointDir=tempfile.mkdtemp())
+        [[2], [3], [1]]
+        """
+        return self.map(lambda x: 1).reduceByWindow(operator.add, operator.sub,
+                                                    windowDuration, slideDuration)
+
+    def countByValueAndWindow(self, windowDuration: float, slideDuration: float,
+                              numPartitions: int | None = None) -> DStream:
+        """(value, count) pairs over each window, values with count 0 dropped
+        (incremental: needs ``ssc.checkpoint``).
+
+        >>> import tempfile
+        >>> run_stream(sc, [["a"], ["b"], []], lambda s: s.countByValueAndWindow(2, 1),
+        ...            checkpointDir=tempfile.mkdtemp(), sort=True)
+        [[('a', 1)], [('a', 1), ('b', 1)], [('b', 1)]]
+        """
+        counted = self.map(lambda x: (x, 1)).reduceByKeyAndWindow(
+            operator.add, operator.sub, windowDuration, slideDuration, numPartitions)
+        return counted.filter(lambda kv: kv[1] > 0)
+
+    def groupByKeyAndWindow(self, windowDuration: float, slideDuration: float,
+                            numPartitions: int | None = None) -> DStream:
+        """``groupByKey`` over each window (needs ``ssc.checkpoint``).
+
+        >>> import tempfile
+        >>> run_stream(sc, [[("a", 1)], [("a", 2)], []], lambda s: s.groupByKeyAndWindow(
+        ...     2, 1).mapValues(list), checkpointDir=tempfile.mkdtemp())
+        [[('a', [1])], [('a', [1, 2])], [('a', [2])]]
+        """
+        from minispark.resultiterable import ResultIterable
+        grouped = self.mapValues(lambda x: [x]).reduceByKeyAndWindow(
+            lambda a, b: a.extend(b) or a, lambda a, b: a[len(b):],
+            windowDuration, slideDuration, numPartitions)
+        return grouped.mapValues(ResultIterable)
+
+    def reduceByKeyAndWindow(self, func: Callable, invFunc: Callable | None,
+                             windowDuration: float, slideDuration: float | None = None,
+                             numPartitions: int | None = None,
+                             filterFunc: Callable | None = None) -> DStream:
+        """``reduceByKey`` over a sliding window; with ``invFunc`` the window is
+        updated incrementally (Spark does so when the window is >= 5 slides) and
+        needs ``ssc.checkpoint``; ``filterFunc`` drops pairs from the result.
+
+        >>> run_stream(sc, [[("a", 1)], [("a", 2)], [("b", 1)]], lambda s:
+        ...     s.reduceByKeyAndWindow(lambda a, b: a + b, None, 2, 1), sort=True)
+        [[('a', 1)], [('a', 3)], [('a', 2), ('b', 1)]]
+        """
+        from minispark.streaming.window import reduce_by_key_and_window
+        return reduce_by_key_and_window(self, func, invFunc, windowDuration, slideDuration,
+                                        numPartitions, filterFunc)
+
+    def updateStateByKey(self, updateFunc: Callable[[list, Any], Any],
+                         numPartitions: int | None = None, initialRDD: Any = None) -> DStream:
+        """Keep a state per key: ``updateFunc(new values, state or None)`` gives
+        the new state, None removes the key. Needs ``ssc.checkpoint(dir)``.
+
+        >>> import tempfile
+        >>> run_stream(sc, [[("a", 1)], [("a", 1), ("b", 1)]], lambda s: s.updateStateByKey(
+        ...     lambda vs, st: sum(vs) + (st or 0)), checkpointDir=tempfile.mkdtemp(), sort=True)
+        [[('a', 1)], [('a', 2), ('b', 1)]]
+        """
+        from minispark.streaming.state import update_state_by_key
+        return update_state_by_key(self, updateFunc, numPartitions, initialRDD)
+
+    # -- output operations ---------------------------------------------------------------
+
+    def foreachRDD(self, func: Callable[..., Any]) -> None:
+        """Run ``func(rdd)`` or ``func(time, rdd)`` on the driver for every batch
+        (an output operation; ``time`` is a datetime).
+
+        >>> seen = []
+        >>> run_stream(sc, [[1, 2], [3]], lambda s: s.foreachRDD(
+        ...     lambda rdd: seen.append(rdd.count())) or s)
+        [[1, 2], [3]]
+        >>> seen
+        [2, 1]
+        """
+        n = arity(func)
+        if n == 1:
+            one = func
+
+            def func(_: datetime, rdd: RDD) -> None:
+                one(rdd)
+        from minispark.streaming.scheduler import ForEachDStream
+        ForEachDStream(self, func)
+
+    def pprint(self, num: int = 10) -> None:
+        """Print the first ``num`` elements of every batch under a time header.
+
+        >>> run_stream(sc, [list(range(12))], lambda s: s.pprint(3) or s) and None
+        -------------------------------------------
+        Time: 1970-01-01 ...
+        -------------------------------------------
+        0
+        1
+        2
+        ...
+        <BLANKLINE>
+        """
+        def take_and_print(time: datetime, rdd: RDD) -> None:
+            taken = rdd.take(num + 1)
+            print("-------------------------------------------")
+            print(f"Time: {time}")
+            print("-------------------------------------------")
+            for record in taken[:num]:
+                print(record)
+            if len(taken) > num:
+                print("...")
+            print("")
+        self.foreachRDD(take_and_print)
+
+    def saveAsTextFiles(self, prefix: str, suffix: str | None = None) -> None:
+        """Save each batch as a text-file directory ``prefix-<batch time in ms>[.suffix]``.
+
+        >>> import os, tempfile; d = tempfile.mkdtemp()
+        >>> _ = run_stream(sc, [["x"]], lambda s: s.saveAsTextFiles(os.path.join(d, "out"))
+        ...                or s)
+        >>> sorted(os.listdir(d))
+        ['out-1000']
+        """
+        def save(time: datetime, rdd: RDD) -> None:
+            path = rdd_to_file_name(prefix, suffix, time)
+            if not (self._ssc._recovering and _exists(path)):  # run twice after recovery
+                rdd.saveAsTextFile(path)
+        self.foreachRDD(save)
+
+
+def rdd_to_file_name(prefix: str, suffix: str | None, time: datetime | int) -> str:
+    """``prefix-<ms>[.suffix]``, the directory name of one batch (PySpark's rule).
+
+    >>> rdd_to_file_name("out", None, 2000), rdd_to_file_name("out", "txt", 2000)
+    ('out-2000', 'out-2000.txt')
+    """
+    stamp = _ms(time) if isinstance(time, datetime) else int(time)
+    return f"{prefix}-{stamp}" if suffix is None else f"{prefix}-{stamp}.{suffix}"
+
+
+def _exists(path: str) -> bool:
+    import os
+    return os.path.exists(path)
+
+
+def _ms(t: datetime | float) -> int:
+    if isinstance(t, datetime):
+        return int(round(t.timestamp() * 1000))
+    return int(round(t * 1000))
+
+
+class TransformedDStream(DStream):
+    """A stream whose RDDs are ``func(time, parent's RDD)``; consecutive
+    transforms are fused into one (as PySpark does), unless cached/checkpointed."""
+
+    def __init__(self, prev: DStream, func: Callable[[datetime, RDD], RDD]):
+        if type(prev) is TransformedDStream and not prev.is_cached \
+                and not prev.is_checkpointed and not prev.generatedRDDs:
+            inner = prev.func
+            self.func = lambda t, rdd: func(t, inner(t, rdd))
+            prev = prev._parents[0]
+        else:
+            self.func = func
+        super().__init__(prev._ssc, [prev])
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        rdd = self._parents[0]._get_or_compute(time_ms)
+        if rdd is None:
+            return None
+        return _check_rdd(self.func(to_datetime(time_ms), rdd), "transform")
+
+
+class MultiTransformedDStream(DStream):
+    """``func(time, *rdds)`` over several parents (transformWith, ssc.transform);
+    a parent with no RDD at that time contributes an empty RDD."""
+
+    def __init__(self, parents: list[DStream], func: Callable[..., RDD], what: str):
+        slides = {p._slide_ms for p in parents}
+        if len(slides) > 1:
+            raise ValueError(f"{what}: all DStreams should have same slide duration, got "
+                             f"{sorted(s / 1000 for s in slides)} s")
+        self.func, self.what = func, what
+        super().__init__(parents[0]._ssc, parents)
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        rdds = [p._get_or_compute(time_ms) or self._sc.emptyRDD() for p in self._parents]
+        return _check_rdd(self.func(to_datetime(time_ms), *rdds), self.what)

@@ -1,0 +1,326 @@
+"""Input streams: queues, directories of files, and receivers (sockets).
+
+Read this file to learn where a stream's data comes from. An *input* DStream
+is the root of the graph; at every batch time the generator asks it for the
+RDD of that batch. There are two kinds, as in Spark:
+
+  Without a receiver   queueStream (a queue of RDDs: one per batch) and
+                       textFileStream (the files that appeared in a directory
+                       since the last batch). Nothing runs between batches.
+  With a receiver      socketTextStream. A receiver is a long-running task
+                       beside the batch jobs (here: a thread in the driver)
+                       that reads records and stores them in *blocks* (one
+                       per ``spark.streaming.blockInterval``, 200 ms). At each
+                       batch time the ReceiverTracker allocates every block
+                       stored so far to that batch; the batch's RDD has one
+                       partition per block.
+
+A dropped connection makes the socket receiver restart: it reports the error
+to listeners (onReceiverError), waits ``spark.streaming.receiverRestartDelay``
+(2 s) and reconnects; lines in flight when the socket broke are lost, as the
+course text warns. Data that was stored survives.
+
+Determinism: a file stream is deterministic on a ManualClock (a batch takes the
+files present at its time and not taken before, by name). A socket program is
+graded by *recording*: ``minispark.streaming.testing.run_program`` feeds the
+program's ``socketTextStream``/``textFileStream`` a given list of batches
+(batch i of the recording is the data of batch i), so the same code runs live
+in class and deterministically under the grader.
+
+Next: window.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from minispark.rdd import RDD
+from minispark.rdds.parallel import ParallelCollectionRDD
+from minispark.streaming.dstream import DStream
+from minispark.streaming.listener import ReceiverInfo
+
+if TYPE_CHECKING:
+    from minispark.streaming.context import StreamingContext
+
+__all__ = ["InputDStream", "QueueInputDStream", "FileInputDStream", "SocketInputDStream",
+           "ReceiverTracker"]
+
+
+class InputDStream(DStream):
+    """The root of a DStream graph: slides every batch."""
+
+    def __init__(self, ssc: StreamingContext):
+        super().__init__(ssc, [])
+        ssc._graph.inputs.append(self)
+
+    @property
+    def _slide_ms(self) -> int:
+        return self._ssc._graph.batch_ms
+
+
+class QueueInputDStream(InputDStream):
+    """Each batch takes the next RDD of a queue (or all of them: oneAtATime=False);
+    when the queue is empty, the ``default`` RDD or an empty one."""
+
+    def __init__(self, ssc: StreamingContext, rdds: Iterable[RDD], oneAtATime: bool,
+                 default: RDD | None):
+        super().__init__(ssc)
+        self.queue: deque[RDD] = deque(rdds)
+        self.oneAtATime = oneAtATime
+        self.default = default
+
+    def __getstate__(self) -> dict:
+        # Spark: "queueStream doesn't support checkpointing"; the RDDs stay behind.
+        state = super().__getstate__()
+        state["queue"], state["default"] = deque(), None
+        return state
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        if not self.queue:
+            return self.default if self.default is not None else self._sc.emptyRDD()
+        if self.oneAtATime:
+            return self.queue.popleft()
+        rdds = list(self.queue)
+        self.queue.clear()
+        return self._sc.union(rdds)
+
+
+class FileInputDStream(InputDStream):
+    """New text files of a directory: each batch reads the files that appeared
+    since the previous batch (files present at start are ignored, as in Spark;
+    names starting with '.' or '_' are skipped: write elsewhere, then move in)."""
+
+    def __init__(self, ssc: StreamingContext, directory: str):
+        super().__init__(ssc)
+        self.directory = os.path.abspath(directory)
+        self.seen: set[str] = set()
+        self.batch_files: dict[int, list[str]] = {}   # saved in metadata checkpoints
+        self._started = False
+
+    def _list(self) -> list[str]:
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
+        return sorted(os.path.join(self.directory, n) for n in names
+                      if not n.startswith((".", "_"))
+                      and os.path.isfile(os.path.join(self.directory, n)))
+
+    def start(self) -> None:
+        """Remember the files already there: only newer ones are read."""
+        if not self._started:
+            self._started = True
+            self.seen.update(self._list())
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        files = self.batch_files.get(time_ms)
+        if files is None:
+            files = [f for f in self._list() if f not in self.seen]
+            self.seen.update(files)
+            self.batch_files[time_ms] = files
+        if not files:
+            return self._sc.emptyRDD()
+        return self._sc.textFile(",".join(files))
+
+    def _clear_metadata(self, time_ms: int) -> None:
+        super()._clear_metadata(time_ms)
+        keep = time_ms - max(self._remember_ms or 0, 60_000)
+        for t in [t for t in self.batch_files if t < keep]:
+            del self.batch_files[t]
+
+
+class SocketReceiver:
+    """Reads lines from a TCP server in a thread and stores them in blocks."""
+
+    def __init__(self, ssc: StreamingContext, stream_id: int, host: str, port: int):
+        conf = ssc._sc.getConf()
+        self.host, self.port, self.stream_id = host, int(port), stream_id
+        self.block_ms = _ms_setting(conf.get("spark.streaming.blockInterval", "200ms"))
+        self.restart_ms = int(conf.get("spark.streaming.receiverRestartDelay", "2000"))
+        self.bus = ssc._bus
+        self._lock = threading.Lock()
+        self._blocks: list[list[str]] = []
+        self._current: list[str] = []
+        self._block_start = time.monotonic()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self.records_received = 0
+
+    def info(self, active: bool, error: str = "") -> ReceiverInfo:
+        return ReceiverInfo(self.stream_id, "SocketReceiver", active, error)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"socket-receiver-{self.stream_id}")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        sock = self._sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread is not None:
+            self._thread.join(5)
+        self.bus.post("onReceiverStopped", self.info(False))
+
+    def store(self, lines: list[str]) -> None:
+        """Add records to the current block; a block is cut every block interval."""
+        with self._lock:
+            self._current.extend(lines)
+            self.records_received += len(lines)
+            if (time.monotonic() - self._block_start) * 1000 >= self.block_ms:
+                self._cut()
+
+    def _cut(self) -> None:
+        if self._current:
+            self._blocks.append(self._current)
+            self._current = []
+        self._block_start = time.monotonic()
+
+    def take_blocks(self) -> list[list[str]]:
+        """Every block stored so far, the partial one included (for one batch)."""
+        with self._lock:
+            self._cut()
+            blocks, self._blocks = self._blocks, []
+            return blocks
+
+    def _run(self) -> None:
+        started = False
+        while not self._stop.is_set():
+            try:
+                sock = socket.create_connection((self.host, self.port), timeout=2)
+            except OSError as exc:
+                self._error(f"Error connecting to {self.host}:{self.port}: {exc}")
+                continue
+            self._sock = sock
+            if not started:
+                started = True
+                self.bus.post("onReceiverStarted", self.info(True))
+            try:
+                self._read(sock)
+                if not self._stop.is_set():
+                    self._error("Socket data stream had no more data")
+            except OSError as exc:
+                if not self._stop.is_set():
+                    self._error(f"Error receiving data: {exc}")
+            finally:
+                self._sock = None
+                sock.close()
+
+    def _read(self, sock: socket.socket) -> None:
+        sock.settimeout(0.2)
+        rest = b""
+        while not self._stop.is_set():
+            try:
+                chunk = sock.recv(1 << 18)
+            except TimeoutError:
+                if self._current:
+                    with self._lock:
+                        if (time.monotonic() - self._block_start) * 1000 >= self.block_ms:
+                            self._cut()
+                continue
+            if not chunk:
+                if rest:
+                    self.store([rest.decode("utf-8", "replace").rstrip("\r")])
+                return
+            complete, _, rest = (rest + chunk).rpartition(b"\n")
+            if complete or _:
+                text = complete.decode("utf-8", "replace")
+                lines = text.split("\n")
+                if "\r" in text:
+                    lines = [line.rstrip("\r") for line in lines]
+                self.store(lines)
+
+    def _error(self, message: str) -> None:
+        """Report, wait the restart delay, and let the loop reconnect."""
+        self.bus.post("onReceiverError", self.info(
+            True, f"Restarting receiver with delay {self.restart_ms}ms: {message}"))
+        self._stop.wait(self.restart_ms / 1000.0)
+
+
+def _ms_setting(value: str) -> int:
+    """'200ms', '1s' or '200' -> milliseconds.
+
+    >>> _ms_setting("200ms"), _ms_setting("1s"), _ms_setting("50")
+    (200, 1000, 50)
+    """
+    value = str(value).strip().lower()
+    if value.endswith("ms"):
+        return int(value[:-2])
+    if value.endswith("s"):
+        return int(float(value[:-1]) * 1000)
+    return int(value)
+
+
+class SocketInputDStream(InputDStream):
+    """socketTextStream: a receiver's blocks, one partition per block."""
+
+    def __init__(self, ssc: StreamingContext, host: str, port: int, storageLevel: Any):
+        super().__init__(ssc)
+        self.host, self.port, self.storageLevel = host, int(port), storageLevel
+        ssc._receiver_tracker.streams.append(self)
+
+    def make_receiver(self) -> SocketReceiver:
+        return SocketReceiver(self._ssc, self._id, self.host, self.port)
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        blocks = self._ssc._receiver_tracker.blocks_of(time_ms, self._id)
+        if not blocks:
+            return self._sc.emptyRDD()
+        return ParallelCollectionRDD(self._sc, blocks)
+
+
+class ReceiverTracker:
+    """Starts the receivers and hands their blocks to batches."""
+
+    def __init__(self, ssc: StreamingContext):
+        self.ssc = ssc
+        self.streams: list[SocketInputDStream] = []
+        self.receivers: dict[int, SocketReceiver] = {}
+        self.allocated: dict[int, dict[int, list[list[str]]]] = {}
+
+    def start(self) -> None:
+        """Start one receiver per receiver stream."""
+        for stream in self.streams:
+            receiver = stream.make_receiver()
+            self.receivers[stream._id] = receiver
+            receiver.start()
+
+    def stop(self) -> None:
+        """Stop every receiver (what it stored stays allocatable)."""
+        for receiver in self.receivers.values():
+            receiver.stop()
+
+    def has_unallocated(self) -> bool:
+        """Whether a receiver holds records no batch has taken yet."""
+        return any(r._blocks or r._current for r in self.receivers.values())
+
+    def allocate_blocks(self, time_ms: int) -> None:
+        """Give batch ``time_ms`` every block received since the last batch."""
+        if time_ms in self.allocated:
+            return
+        self.allocated[time_ms] = {sid: r.take_blocks() for sid, r in self.receivers.items()}
+
+    def blocks_of(self, time_ms: int, stream_id: int) -> list[list[str]]:
+        """The blocks of one stream in one batch."""
+        return self.allocated.get(time_ms, {}).get(stream_id, [])
+
+    def records_of(self, time_ms: int) -> int:
+        """How many records the receivers put in batch ``time_ms``."""
+        return sum(len(b) for blocks in self.allocated.get(time_ms, {}).values()
+                   for b in blocks)
+
+    def clear(self, time_ms: int) -> None:
+        """Forget the allocations of batches before ``time_ms`` (their RDDs hold the data)."""
+        for t in [t for t in self.allocated if t < time_ms]:
+            del self.allocated[t]

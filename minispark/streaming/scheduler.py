@@ -1,0 +1,273 @@
+"""The streaming scheduler: turning the clock's ticks into batches of jobs.
+
+Read this file to learn what happens every batch interval. Spark splits the
+work between two parts, and so does minispark:
+
+  JobGenerator   at every batch time ``t`` (a multiple of the batch duration):
+                 hand the blocks received so far to their input streams,
+                 ask each *output* stream for its job at ``t`` (which builds
+                 the RDDs of the whole DStream graph for ``t``, lazily), and
+                 submit the batch's job set; write the metadata checkpoint.
+  JobScheduler   runs the job sets one batch at a time, and inside a batch
+                 its output operations in the order they were declared. If a
+                 batch takes longer than the interval, the next ones wait in
+                 the queue: their *scheduling delay* grows, which is what the
+                 Streaming tab and ``StreamingListener.onBatchCompleted`` show.
+
+Key terms
+  job set          the jobs of one batch (one per output operation).
+  scheduling delay time a batch waited in the queue before it started.
+  processing delay time its jobs took; total delay = scheduling + processing.
+
+With the system clock a generator thread and an executor thread do this in
+real time. With a ManualClock (clock.py) ``advance`` runs the due batches
+synchronously in the caller's thread, so results never depend on timing.
+
+Next: receiver.py (where input comes from), listener.py (the events posted here).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from minispark.rdd import RDD
+from minispark.streaming.dstream import DStream, to_datetime
+from minispark.streaming.listener import BatchInfo, OutputOperationInfo
+
+if TYPE_CHECKING:
+    from minispark.streaming.context import StreamingContext
+
+__all__ = ["ForEachDStream", "DStreamGraph", "JobScheduler"]
+
+
+class ForEachDStream(DStream):
+    """An output operation: ``func(time, rdd)`` run on the driver every batch."""
+
+    def __init__(self, parent: DStream, func: Callable[[datetime, RDD], Any]):
+        super().__init__(parent._ssc, [parent])
+        self.func = func
+        self.description = getattr(func, "__name__", "foreachRDD")
+        parent._ssc._graph.outputs.append(self)
+
+    def _compute(self, time_ms: int) -> RDD | None:
+        return None
+
+    def generate_job(self, time_ms: int) -> Callable[[], None] | None:
+        """The job of batch ``time_ms``, or None if the parent has no RDD then."""
+        rdd = self._parents[0]._get_or_compute(time_ms)
+        if rdd is None:
+            return None
+        return lambda: self.func(to_datetime(time_ms), rdd)
+
+
+class DStreamGraph:
+    """All the streams of a StreamingContext: its inputs and its output operations.
+
+    >>> g = DStreamGraph(1000); g.new_stream_id(), g.new_stream_id()
+    (0, 1)
+    """
+
+    def __init__(self, batch_ms: int):
+        self.batch_ms = batch_ms
+        self.inputs: list[DStream] = []
+        self.outputs: list[ForEachDStream] = []
+        self.started = False
+        self.zero_time: int | None = None
+        self.remember_ms: int | None = None
+        self._next_id = 0
+
+    def new_stream_id(self) -> int:
+        """A new stream id (inputs and others share one counter)."""
+        self._next_id += 1
+        return self._next_id - 1
+
+    def check_can_add(self) -> None:
+        """Streams can only be added before start (Spark's rule)."""
+        if self.started:
+            raise RuntimeError("Adding new inputs, transformations, and output operations "
+                               "after starting a context is not supported")
+
+    def start(self, zero_time: int) -> None:
+        """Initialise every stream for batches after ``zero_time``; check checkpoints."""
+        if not self.outputs:
+            raise ValueError("requirement failed: No output operations registered, so "
+                             "nothing to execute (add foreachRDD, pprint or saveAsTextFiles)")
+        self.zero_time = zero_time
+        for out in self.outputs:
+            out._initialize(zero_time)
+        for out in self.outputs:
+            out._remember(self.remember_ms)
+        for out in self.outputs:
+            out._validate_at_start()
+        self.started = True
+
+    def generate_jobs(self, time_ms: int) -> list[tuple[int, Callable[[], None]]]:
+        """(output index, job) for every output that has an RDD at ``time_ms``."""
+        jobs = []
+        for i, out in enumerate(self.outputs):
+            job = out.generate_job(time_ms)
+            if job is not None:
+                jobs.append((i, job))
+        return jobs
+
+    def clear_metadata(self, time_ms: int) -> None:
+        """Forget RDDs older than each stream's remember duration."""
+        for out in self.outputs:
+            out._clear_metadata(time_ms)
+
+
+class JobScheduler:
+    """Generates a job set every batch and runs the job sets in order."""
+
+    def __init__(self, ssc: StreamingContext):
+        self.ssc = ssc
+        self.clock = ssc._clock
+        self.batch_ms = ssc._graph.batch_ms
+        self.next_time: int | None = None
+        self.last_completed: int | None = None
+        self.pending: list[int] = []               # generated, not completed yet
+        self._queue: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+        self._graceful_until: int | None = None
+        self._lock = threading.RLock()
+        self.completed_batches: list[BatchInfo] = []
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self, first_time: int, redo: list[int] | None = None) -> None:
+        """Start generating at ``first_time``; ``redo``: batch times to run first
+        (after recovery: pending batches and those due while the driver was down)."""
+        self.next_time = first_time
+        for t in redo or []:
+            self._run_batch(t) if self.clock.manual else self._queue.put(self._generate(t))
+        if self.clock.manual:
+            self.clock._add_listener(self._on_manual_time)
+            self._on_manual_time(self.clock.getTimeMillis())
+            return
+        self.clock.reset()
+        for target, name in ((self._generator_loop, "streaming-job-generator"),
+                             (self._executor_loop, "streaming-job-executor")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, graceful: bool) -> None:
+        """Stop generating; a graceful stop first runs the batches that hold
+        everything received (receivers must be stopped before)."""
+        if self.clock.manual:
+            self.clock._remove_listener(self._on_manual_time)
+            return
+        if graceful:
+            self._graceful_until = self.clock.getTimeMillis()
+        else:
+            self._stopping.set()
+            self.clock.interrupt()
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    # -- one batch ---------------------------------------------------------------------
+
+    def _generate(self, time_ms: int) -> tuple[BatchInfo, list]:
+        ssc = self.ssc
+        submitted = int(time.time() * 1000)
+        with self._lock:
+            self.pending.append(time_ms)
+        ssc._receiver_tracker.allocate_blocks(time_ms)
+        jobs = ssc._graph.generate_jobs(time_ms)
+        records = ssc._receiver_tracker.records_of(time_ms)
+        info = BatchInfo(time_ms, records, submitted,
+                         [OutputOperationInfo(time_ms, i, ssc._graph.outputs[i].description)
+                          for i, _ in jobs])
+        ssc._bus.post("onBatchSubmitted", info)
+        if ssc._checkpointer is not None:
+            ssc._checkpointer.write(time_ms, self.pending_times())
+        return info, jobs
+
+    def _execute(self, info: BatchInfo, jobs: list) -> None:
+        ssc = self.ssc
+        info.processingStartTime_ = int(time.time() * 1000)
+        ssc._bus.post("onBatchStarted", info)
+        try:
+            for (_, job), op in zip(jobs, info.outputOperationInfos_, strict=True):
+                op.startTime_ = int(time.time() * 1000)
+                ssc._bus.post("onOutputOperationStarted", op)
+                try:
+                    ssc._sc.setJobDescription(
+                        f"Streaming job from [output operation {op.id_}, batch time "
+                        f"{to_datetime(info.time_ms).strftime('%H:%M:%S')}]")
+                    job()
+                except Exception as exc:
+                    op.failureReason_ = f"{type(exc).__name__}: {exc}"
+                    raise
+                finally:
+                    ssc._sc.setJobDescription(None)
+                    op.endTime_ = int(time.time() * 1000)
+                    ssc._bus.post("onOutputOperationCompleted", op)
+        finally:
+            info.processingEndTime_ = int(time.time() * 1000)
+            with self._lock:
+                if info.time_ms in self.pending:
+                    self.pending.remove(info.time_ms)
+                self.last_completed = info.time_ms
+                self.completed_batches.append(info)
+                del self.completed_batches[:-1000]
+            ssc._bus.post("onBatchCompleted", info)
+        ssc._graph.clear_metadata(info.time_ms)
+        ssc._receiver_tracker.clear(info.time_ms)
+        if ssc._checkpointer is not None:
+            ssc._checkpointer.write(info.time_ms, self.pending_times())
+
+    def _run_batch(self, time_ms: int) -> None:
+        info, jobs = self._generate(time_ms)
+        self._execute(info, jobs)
+
+    def pending_times(self) -> list[int]:
+        """Batches generated but not yet completed (saved in the metadata checkpoint)."""
+        with self._lock:
+            return sorted(self.pending)
+
+    # -- manual clock: everything runs in the thread that advances the clock ------------
+
+    def _on_manual_time(self, now: int) -> None:
+        while self.next_time is not None and self.next_time <= now:
+            t = self.next_time
+            self.next_time += self.batch_ms
+            try:
+                self._run_batch(t)
+            except Exception as exc:
+                self.ssc._report_error(exc)
+                raise
+
+    # -- system clock: a generator thread and an executor thread -------------------------
+
+    def _generator_loop(self) -> None:
+        while not self._stopping.is_set():
+            t = self.next_time
+            self.clock.waitTillTime(t)
+            if self._stopping.is_set():
+                break
+            try:
+                self._queue.put(self._generate(t))
+            except Exception as exc:      # building the batch failed (e.g. a bad transform)
+                self.ssc._report_error(exc)
+            self.next_time = t + self.batch_ms
+            if self._graceful_until is not None and t >= self._graceful_until:
+                break
+        self._queue.put(None)
+
+    def _executor_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None or self._stopping.is_set():
+                return
+            try:
+                self._execute(*item)
+            except Exception as exc:  # reported to awaitTermination; the stream goes on
+                self.ssc._report_error(exc)
