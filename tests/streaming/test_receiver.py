@@ -1,0 +1,137 @@
+"""Input streams: the live socket receiver (fed by datagen's replayer), its
+reconnection after a dropped connection, and the file stream on the ManualClock."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import warnings
+
+import pytest
+
+from datagen import ReplayServer
+from minispark.streaming import ManualClock, StreamingContext, StreamingListener
+from minispark.streaming.testing import collect
+
+warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+class Batches(StreamingListener):
+    def __init__(self):
+        self.records, self.errors, self.started = [], [], []
+
+    def onBatchCompleted(self, e):
+        self.records.append(e.batchInfo().numRecords())
+
+    def onReceiverStarted(self, e):
+        self.started.append(e.receiverInfo().name())
+
+    def onReceiverError(self, e):
+        self.errors.append(e.receiverInfo().lastErrorMessage())
+
+
+def _wait(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def no_reconnect(sc):
+    """The replayer closes the connection at the end of its data and would replay it
+    all to a new connection: keep the receiver from reconnecting during the test."""
+    key = "spark.streaming.receiverRestartDelay"
+    before = sc._conf.get(key, None)
+    sc._conf.set(key, "600000")
+    yield
+    sc._conf.set(key, before or "2000")       # 2000 ms: Spark's default
+
+
+def test_replayer_to_socketTextStream_counts_add_up(sc, tmp_path, no_reconnect):
+    lines = [f"line {i}" for i in range(400)]
+    (tmp_path / "log.txt").write_text("\n".join(lines) + "\n")
+    counts = []
+    listener = Batches()
+    with ReplayServer([tmp_path], rate=800) as server:        # about 0.5 s of data
+        ssc = StreamingContext(sc, 0.5)
+        ssc.addStreamingListener(listener)
+        stream = ssc.socketTextStream("127.0.0.1", server.port)
+        stream.count().foreachRDD(lambda rdd: counts.append(rdd.collect()[0]))
+        received = collect(stream)
+        ssc.start()
+        try:
+            assert _wait(lambda: sum(counts) >= len(lines), 20), counts
+        finally:
+            ssc.stop(stopSparkContext=False, stopGraceFully=True)
+        sent = server.lines_sent
+    assert sent == len(lines)
+    assert sum(counts) == len(lines)
+    assert [x for _, batch in received for x in batch] == lines     # in order, none lost
+    assert listener.started == ["SocketReceiver"]
+    assert sum(listener.records) == len(lines)
+
+
+def _serve_twice(first, second):
+    """A server that sends `first`, drops the client, then serves `second`."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(2)
+
+    def run():
+        for payload in (first, second):
+            conn, _ = srv.accept()
+            conn.sendall(payload)
+            if payload is second:
+                time.sleep(30)       # keep the second connection open
+            conn.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return srv
+
+
+def test_dropped_socket_is_reported_and_the_receiver_reconnects(sc):
+    srv = _serve_twice(b"a\nb\r\nc", b"d\ne\n")
+    listener = Batches()
+    ssc = StreamingContext(sc, 0.5)
+    ssc.addStreamingListener(listener)
+    got = collect(ssc.socketTextStream("127.0.0.1", srv.getsockname()[1]))
+    ssc.start()
+    try:
+        assert _wait(lambda: sum(len(b) for _, b in got) >= 5, 15), got
+    finally:
+        ssc.stop(stopSparkContext=False)
+        srv.close()
+    assert [x for _, b in got for x in b] == ["a", "b", "c", "d", "e"]
+    assert any("Socket data stream had no more data" in e for e in listener.errors)
+
+
+def test_textFileStream_takes_new_files_per_batch(sc, tmp_path):
+    (tmp_path / "old.txt").write_text("ignored\n")           # present at start
+    clock = ManualClock()
+    ssc = StreamingContext(sc, 1, clock=clock)
+    out = collect(ssc.textFileStream(str(tmp_path)), sort=True)
+    ssc.start()
+    (tmp_path / "b.txt").write_text("b1\nb2\n")
+    (tmp_path / "a.txt").write_text("a1\n")
+    (tmp_path / ".partial").write_text("hidden\n")
+    clock.advance(1000)
+    clock.advance(1000)
+    (tmp_path / "c.txt").write_text("c1\n")
+    clock.advance(1000)
+    ssc.stop(False)
+    assert [r for _, r in out] == [["a1", "b1", "b2"], [], ["c1"]]
+
+
+def test_graceful_stop_processes_received_data(sc, tmp_path, no_reconnect):
+    lines = [f"r{i}" for i in range(50)]
+    (tmp_path / "log.txt").write_text("\n".join(lines) + "\n")
+    with ReplayServer([tmp_path], rate=5000) as server:
+        ssc = StreamingContext(sc, 0.5)
+        got = collect(ssc.socketTextStream("127.0.0.1", server.port))
+        ssc.start()
+        assert _wait(lambda: server.lines_sent == len(lines), 10)
+        time.sleep(0.1)
+        ssc.stop(stopSparkContext=False, stopGraceFully=True)
+    assert [x for _, b in got for x in b] == lines
