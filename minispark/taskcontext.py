@@ -117,7 +117,8 @@ class TaskContext:
     def taskAttemptId(self) -> int:
         """A number unique to this attempt within the application.
 
-        >>> ids = sc.parallelize(range(2), 2).map(lambda x: TaskContext.get().taskAttemptId()).collect()
+        >>> ids = sc.parallelize(range(2), 2).map(
+        ...     lambda x: TaskContext.get().taskAttemptId()).collect()
         >>> ids[0] != ids[1]
         True
         """
