@@ -208,8 +208,13 @@ def record(exercise: str, answer, *, ordered: bool, digits: int, sort_inner: boo
     return rec
 
 
+# Read once, when the setup cell imports this module: a notebook that sets the variable
+# later cannot turn its checks into recordings.
+_RECORD = os.environ.get("COURSE_RECORD", "") not in ("", "0")
+
+
 def _record_mode() -> bool:
-    return os.environ.get("COURSE_RECORD", "") not in ("", "0")
+    return _RECORD
 
 
 def _append_record(exercise: str, rec: dict) -> None:

@@ -153,3 +153,11 @@ def test_numbers_close_or_roughly_a_factor_off(answers):
         check("t.n", 2590)
     with pytest.raises(CheckError, match="Re-read"):
         check("t.n", 5)
+
+
+def test_recording_cannot_be_switched_on_from_a_notebook(answers, monkeypatch):
+    """COURSE_RECORD is read at import (make answers sets it before the kernel starts)."""
+    answers("t.n", 1286)
+    monkeypatch.setenv("COURSE_RECORD", "1")
+    with pytest.raises(CheckError):
+        check("t.n", 1)
