@@ -176,3 +176,27 @@ def test_group_by_key_with_few_large_groups_spills_under_a_tiny_budget(run_pytho
     out = run_python(GROUP_SPILL)
     assert out["sizes"] == [[k, 2000] for k in range(100)]
     assert out["spills"] > 0
+
+
+JOIN_SPILL = r"""
+import json
+from minispark import SparkConf, SparkContext
+from minispark.scheduler.listener import EventCollector
+conf = (SparkConf().setMaster("local[2]").setAppName("join-spill")
+        .set("spark.python.worker.memory", "1m"))
+with SparkContext(conf=conf) as sc:
+    events = EventCollector(); sc.addSparkListener(events)
+    left = sc.parallelize(range(100_000), 4).map(lambda i: (i % 50, i))
+    right = sc.parallelize(range(50), 2).map(lambda k: (k, f"name{k}"))
+    joined = left.join(right, 2)
+    sums = joined.map(lambda kv: (kv[1][1], kv[1][0])).reduceByKey(lambda a, b: a + b)
+    print(json.dumps({"sums": sorted(sums.collect()),
+                      "spills": sum(m.spill_count for m in events.task_metrics())}))
+"""
+
+
+def test_join_spills_under_a_tiny_budget_and_stays_correct(run_python):
+    out = run_python(JOIN_SPILL)
+    expected = sorted([f"name{k}", sum(range(k, 100_000, 50))] for k in range(50))
+    assert out["sums"] == expected
+    assert out["spills"] > 0

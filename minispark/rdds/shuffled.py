@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from minispark.dependency import OneToOneDependency, ShuffleDependency
+from minispark.dependency import Aggregator, OneToOneDependency, ShuffleDependency
 from minispark.partitioner import Partitioner
 from minispark.rdd import RDD, Partition
 from minispark.shuffle import ExternalMerger, read_shuffle, sort_with_spill
@@ -76,6 +76,26 @@ def _index_pairs(map_id: int, records: Iterable) -> Iterator:
     return ((kv[0], kv[1]) for kv in records)
 
 
+def _cogroup_aggregator(n: int) -> Aggregator:
+    """Combiners are n lists, one per parent; values arrive tagged (parent, value)."""
+    def create(tagged: tuple) -> list:
+        lists: list[list] = [[] for _ in range(n)]
+        lists[tagged[0]].append(tagged[1])
+        return lists
+
+    def merge_value(lists: list, tagged: tuple) -> list:
+        lists[tagged[0]].append(tagged[1])
+        return lists
+
+    def merge_combiners(a: list, b: list) -> list:
+        for mine, theirs in zip(a, b, strict=True):
+            mine.extend(theirs)
+        return a
+    aggregator = Aggregator(create, merge_value, merge_combiners)
+    aggregator.grows = True  # holds every value: weigh by values, as groupByKey
+    return aggregator
+
+
 class CoGroupPartition(Partition):
     def __init__(self, index: int, narrow_splits: dict[int, Partition]):
         super().__init__(index)
@@ -99,19 +119,18 @@ class CoGroupedRDD(RDD):
                 for i in range(self.partitioner.numPartitions)]
 
     def compute(self, split: Partition, context: Any) -> Iterator:
+        # Group every parent's values by key in an ExternalMerger, so a
+        # cogroup (and so every join) spills to disk past the memory budget
+        # instead of holding the whole partition, as Spark's does.
         n = len(self._deps)
-        groups: dict = {}
+        merger = ExternalMerger(_cogroup_aggregator(n), context)
         for j, dep in enumerate(self._deps):
             if isinstance(dep, ShuffleDependency):
                 records = read_shuffle(context, dep.shuffle_id, split.index)
             else:
                 records = self.rdds[j].iterator(split.narrow_splits[j], context)
-            for k, v in records:
-                lists = groups.get(k)
-                if lists is None:
-                    lists = groups[k] = [[] for _ in range(n)]
-                lists[j].append(v)
-        return iter(groups.items())
+            merger.merge(((k, (j, v)) for k, v in records), combiners=False)
+        return merger.items()
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
