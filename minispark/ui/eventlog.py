@@ -1,0 +1,123 @@
+"""The event log: every listener event as one JSON line, to rebuild the UI later.
+
+Mirrors Spark's ``EventLoggingListener`` and ``ReplayListenerBus``
+(core/src/main/scala/org/apache/spark/scheduler/). With
+``spark.eventLog.enabled=true`` the SparkContext writes
+``<spark.eventLog.dir>/<app id>.inprogress`` (default dir: /tmp/spark-events),
+renamed to ``<app id>`` when the application ends. ``read_event_log`` turns
+the lines back into the same Event objects the bus delivered (StageInfo,
+TaskInfo and TaskMetrics included), so the history server (history.py) feeds
+them to the same AppStatusStore a live UI uses. Next: ../history.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from minispark.scheduler.listener import Event, SparkListener, StageInfo, TaskInfo
+from minispark.taskcontext import TaskMetrics
+
+__all__ = ["EventLogWriter", "read_event_log", "event_from_json", "DEFAULT_DIR"]
+
+DEFAULT_DIR = "/tmp/spark-events"
+IN_PROGRESS = ".inprogress"
+# Which event fields hold which dataclass, to rebuild them from JSON.
+_TYPES = {"stage_info": StageInfo, "stage_infos": StageInfo, "task_info": TaskInfo,
+          "metrics": TaskMetrics}
+_FLUSH_ON = {"JobEnd", "StageCompleted", "ApplicationStart", "EnvironmentUpdate",
+             "UnpersistRDD", "ExecutorRemoved"}
+
+
+class EventLogWriter(SparkListener):
+    """A listener that appends every event to a JSON-lines file.
+
+    >>> import tempfile; d = tempfile.mkdtemp()
+    >>> log = EventLogWriter(d, "app-1"); sc.addSparkListener(log)
+    >>> sc.parallelize([1, 2, 3]).count()
+    3
+    >>> sc.removeSparkListener(log); log.close()
+    >>> [e.kind for e in read_event_log(log.path)][:2]
+    ['JobStart', 'StageSubmitted']
+    """
+
+    def __init__(self, directory: str, app_id: str) -> None:
+        os.makedirs(directory, exist_ok=True)
+        self.final_path = os.path.join(directory, app_id)
+        self.path = self.final_path + IN_PROGRESS
+        self._file: Any = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+        self.ended = False
+        # Every onXxx handler of SparkListener becomes "write the event".
+        for name in vars(SparkListener):
+            if name.startswith("on"):
+                setattr(self, name, self._write)
+
+    def _write(self, event: Event) -> None:
+        if self._file is None:
+            return
+        self._file.write(json.dumps(event.to_json_dict(), default=str) + "\n")
+        if event.kind in _FLUSH_ON:   # so a history server sees a running app's progress
+            self._file.flush()
+        if event.kind == "ApplicationEnd":
+            self.ended = True
+            self.close()
+
+    def close(self) -> None:
+        """Flush and close the log; once the application has ended, drop ``.inprogress``.
+
+        >>> import tempfile; w = EventLogWriter(tempfile.mkdtemp(), "a"); w.close()
+        >>> w.path.endswith(".inprogress")
+        True
+        """
+        if self._file is None:
+            return
+        self._file.close()
+        self._file = None
+        if self.ended:
+            os.replace(self.path, self.final_path)
+            self.path = self.final_path
+
+
+def _rebuild(cls: type, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_rebuild(cls, v) for v in value]
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in value.items() if k in known})
+
+
+def event_from_json(line: str) -> Event:
+    """One logged line back into an Event, its dataclasses rebuilt.
+
+    >>> e = event_from_json('{"Event": "TaskEnd", "Timestamp": 1.0, "metrics": {"result_size": 9}}')
+    >>> e.kind, e.time, e.data["metrics"].result_size
+    ('TaskEnd', 1.0, 9)
+    """
+    raw = json.loads(line)
+    kind, when = raw.pop("Event"), raw.pop("Timestamp", 0.0)
+    data = {k: _rebuild(_TYPES[k], v) if k in _TYPES else v for k, v in raw.items()}
+    return Event(kind, when, data)
+
+
+def read_event_log(path: str | Path) -> list[Event]:
+    """Every event of a log file, in order; a torn last line (app still writing) is skipped.
+
+    >>> import tempfile, os; p = os.path.join(tempfile.mkdtemp(), "log")
+    >>> _ = open(p, "w").write('{"Event": "JobEnd", "job_id": 0}\\n{"Event": "Jo')
+    >>> [e.kind for e in read_event_log(p)]
+    ['JobEnd']
+    """
+    events = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                events.append(event_from_json(line))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue   # a line still being written
+    return events
