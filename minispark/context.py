@@ -171,6 +171,10 @@ class SparkContext:
         self._faults = FaultInjector(self)
         task_scheduler.faults = self._faults
         self._dag = DAGScheduler(self, task_scheduler, self._bus)
+        # The web UI and event log (spark.ui.enabled, spark.eventLog.enabled): listeners
+        # registered before ApplicationStart, so they see every event. See minispark/ui/.
+        from minispark.ui import attach as _attach_ui
+        self._ui = _attach_ui(self._conf, self._bus, self._app_id)
         self._bus.post("ApplicationStart", app_name=self.appName, app_id=self._app_id,
                        master=self.master, start_time=self._start_time)
         self._bus.post("EnvironmentUpdate", properties=dict(self._conf.getAll()))
@@ -197,6 +201,8 @@ class SparkContext:
         self._stopped = True
         self._backend.stop()
         self._bus.post("ApplicationEnd", end_time=int(time.time() * 1000))
+        if self._ui is not None:
+            self._ui.stop()
         shutil.rmtree(self._local_dir, ignore_errors=True)
         with SparkContext._lock:
             if SparkContext._active_spark_context is self:
@@ -267,8 +273,28 @@ class SparkContext:
 
     @property
     def uiWebUrl(self) -> str | None:
-        """The application UI's URL (None: minispark has no UI yet)."""
-        return None
+        """The application UI's URL, or None when ``spark.ui.enabled`` is false (the
+        default outside the REPL and Jupyter; see minispark/ui/).
+
+        >>> sc.uiWebUrl is None
+        True
+        """
+        return self._ui.url if self._ui is not None else None
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display of the context: a link to its UI, as PySpark shows.
+
+        >>> "<b>SparkContext</b>" in sc._repr_html_()
+        True
+        """
+        from html import escape
+        url = self.uiWebUrl
+        ui = f'<a href="{escape(url)}" target="_blank">Spark UI</a>' if url else \
+            "Spark UI: off (set spark.ui.enabled=true)"
+        return (f"<div><p><b>SparkContext</b></p><p>{ui}</p><dl><dt>Version</dt>"
+                f"<dd><code>v{escape(self.version)}</code></dd><dt>Master</dt>"
+                f"<dd><code>{escape(self.master)}</code></dd><dt>AppName</dt>"
+                f"<dd><code>{escape(self.appName)}</code></dd></dl></div>")
 
     @property
     def defaultParallelism(self) -> int:
