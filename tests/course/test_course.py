@@ -21,6 +21,7 @@ from course.notebooks import (
     REPO,
     assignments,
     cell_failed,
+    execute,
     grading_course,
     nbgrader_meta,
     read,
@@ -175,3 +176,28 @@ def test_unknown_engine_is_refused(monkeypatch):
     monkeypatch.setenv("COURSE_ENGINE", "flink")
     with pytest.raises(ValueError, match="minispark, pyspark"):
         labsetup.engine_name()
+
+
+def test_how_checks_catch_a_right_answer_computed_the_wrong_way(tmp_path, monkeypatch):
+    """ch04's top users: collect-then-sort and sortBy give the right list, and the
+    execution-aware check fails each with a message that says why."""
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
+    nb = read(source_path("ch04_pair_rdds"))
+    by_id = {nbgrader_meta(c).get("grade_id"): c for c in nb["cells"]}
+    given = next(c for c in nb["cells"] if c["cell_type"] == "code" and not nbgrader_meta(c))
+    ways = {
+        "collect": "return sorted(counts.collect(), key=lambda kv: (-kv[1], kv[0]))[:n]",
+        "sortBy": "return counts.sortBy(lambda kv: (-kv[1], kv[0])).take(n)",
+    }
+    cells = [by_id["setup"], given, by_id["ex1-answer"]]
+    for body in ways.values():
+        answer = dict(by_id["ex3-answer"], source=f"def top_users(counts, n):\n    {body}\n")
+        cells += [answer, by_id["ex3-check"], by_id["ex3-how"]]
+    cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
+    out = execute({**nb, "cells": cells}, tmp_path)
+    checks_ = [c for c in out["cells"] if nbgrader_meta(c).get("grade_id") == "ex3-check"]
+    hows = [c for c in out["cells"] if nbgrader_meta(c).get("grade_id") == "ex3-how"]
+    assert [cell_failed(c) for c in checks_] == [None, None], "both give the right answer"
+    collect, sort_by = (cell_failed(c) or "" for c in hows)
+    assert "CheckError" in collect and "collect() moves the whole RDD" in collect
+    assert "CheckError" in sort_by and "samples the keys" in sort_by
