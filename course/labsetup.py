@@ -138,6 +138,9 @@ def start(app: str, *, master: str = "local[2]"):
         from minispark import SparkConf, SparkContext
 
         sc = SparkContext(conf=SparkConf().setAll(list(conf.items())))
+    ui = getattr(sc, "uiWebUrl", None)     # minispark starts its UI in Jupyter, not in graders
+    if isinstance(ui, str) and ui:
+        where += f"; Spark UI: {ui}"
     print(f"{engine} {sc.version}, master {master}; data: {data} "
           f"({manifest['scale']}, seed {manifest['seed']}, checksum OK){where}")
     return sc, data
