@@ -61,17 +61,19 @@ class AppStatusStore(SparkListener):
         self.rdds: dict[int, RDDRow] = {}
         self.rdd_names: dict[int, str] = {}
         self.active_job_ids: list[int] = []
-        self.streaming: Any = None   # hook: a streaming model, once a Streaming page exists
+        self.streaming: Any = None   # a StreamingUIListener (ui/streaming.py), if any
 
     # -- queries the pages use ----------------------------------------------------------
 
     def is_running(self) -> bool:
-        """True while a job runs (pages then refresh themselves).
+        """True while a job (or a stream) runs: pages then refresh themselves.
 
         >>> AppStatusStore().is_running()
         False
         """
-        return bool(self.active_job_ids)
+        if self.active_job_ids:
+            return True
+        return self.streaming is not None and self.streaming.is_active()
 
     def stage(self, stage_id: int, attempt: int | None = None) -> StageRow | None:
         """A stage's latest attempt (or the one asked for), or None.

@@ -1,26 +1,53 @@
-"""The Streaming tab (a hook for now): shown when a StreamingContext reports to the UI.
+"""The Streaming tab: a running StreamingContext's batches, delays and receivers.
 
-Mirrors Spark's ``StreamingTab``/``StreamingPage``
-(streaming/src/main/scala/org/apache/spark/streaming/ui/). Its data comes
-from StreamingListener events (minispark/streaming/listener.py), which are
-posted on the StreamingContext's own bus, not the SparkContext's. To light
-this tab up, a streaming model registers itself as ``store.streaming``: an
-object with a ``render(base) -> list`` method returning the page's parts
-(statistics, batch table). Until then the page says so.
+Mirrors Spark's ``StreamingTab``/``StreamingPage`` and its batch table
+(streaming/src/main/scala/org/apache/spark/streaming/ui/). The data is
+../streaming.py's StreamingUIListener, fed by StreamingListener events on the
+StreamingContext's own bus. What to look for: processing time above the batch
+interval makes scheduling delay (and the waiting queue) grow without end.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from minispark.ui.model import percentiles
 from minispark.ui.state import AppStatusStore
-from minispark.ui.templates import tag
+from minispark.ui.templates import Html, esc, fmt_duration, fmt_time, table, tag
 
-__all__ = ["render_streaming"]
+__all__ = ["render_streaming", "bar_chart"]
+
+SHOWN_BATCHES = 100   # the charts and the completed-batch table show the latest ones
+
+
+def bar_chart(values: list[float | None], unit: str, width: int = 420,
+              height: int = 70) -> Html:
+    """One bar per batch, oldest left (a timeline), as inline SVG.
+
+    >>> svg = bar_chart([1, None, 3], "ms"); svg.count("<rect")
+    2
+    """
+    shown = [v or 0 for v in values]
+    top = max(shown, default=0) or 1
+    step = width / max(1, len(shown))
+    bars = "".join(
+        f'<rect x="{i * step:.1f}" y="{height - v / top * (height - 12):.1f}" '
+        f'width="{max(1.0, step - 1):.1f}" height="{v / top * (height - 12):.1f}" '
+        f'fill="#6baed6"><title>{esc(f"{v:g} {unit}")}</title></rect>'
+        for i, v in enumerate(shown) if values[i] is not None)
+    return Html(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+                f'class="timeline"><text x="2" y="10">max {esc(f"{top:g} {unit}")}</text>'
+                f'{bars}</svg>')
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else fmt_duration(value / 1000)
 
 
 def render_streaming(store: AppStatusStore, query: dict[str, str], base: str) -> tuple:
-    """The streaming statistics, or a note when no StreamingContext reports here.
+    """Statistics, timelines with percentiles, receivers and batches; or a note when
+    no StreamingContext reports to this UI.
 
     >>> render_streaming(AppStatusStore(), {}, "")[2][0]
     '<p class="muted">No StreamingContext is reporting to this UI.</p>'
@@ -29,4 +56,54 @@ def render_streaming(store: AppStatusStore, query: dict[str, str], base: str) ->
     if model is None:
         return "Streaming", "streaming", [
             tag("p", "No StreamingContext is reporting to this UI.", cls="muted")]
-    return "Streaming Statistics", "streaming", list(model.render(base))
+    batches = list(model.batches.values())
+    done = [b for b in batches if b.end_ms is not None]
+    recent = batches[-SHOWN_BATCHES:]
+    interval = model.interval_ms()
+    receivers = model.receivers
+    facts = [("Started at", fmt_time((model.started_ms or 0) / 1000)),
+             ("Running for", fmt_duration(time.time() - model.started_ms / 1000)
+              if model.started_ms and model.started_ms > 1e12 else ""),
+             ("Batch interval", _ms(interval)),
+             ("Completed batches", model.processed()),
+             ("Waiting batches", model.waiting()),
+             ("Receivers", f"{sum(1 for r in receivers.values() if r['active'])} active / "
+                           f"{len(receivers)}")]
+    body: list[Any] = [table(["", ""], facts, id="streaming-facts")]
+    secs = (interval or 1000) / 1000
+    series = [("Input Rate", [b.records / secs for b in recent], "records/s",
+               [b.records / secs for b in done]),
+              ("Scheduling Delay", [b.scheduling_delay for b in recent], "ms",
+               [b.scheduling_delay for b in done]),
+              ("Processing Time", [b.processing_time for b in recent], "ms",
+               [b.processing_time for b in done]),
+              ("Total Delay", [b.total_delay for b in recent], "ms",
+               [b.total_delay for b in done])]
+    rows = []
+    for name, values, unit, finished in series:
+        qs = percentiles([v for v in finished if v is not None])
+        show = (lambda v: f"{v:.1f}") if unit == "records/s" else _ms
+        rows.append([f"{name} ({unit})", bar_chart(values, unit)] + [show(q) for q in qs]
+                    + [""] * (5 - len(qs)))
+    body += [tag("h3", f"Statistics over the last {len(recent)} batches"),
+             table(["Metric", "Timeline", "Min", "25th percentile", "Median",
+                    "75th percentile", "Max"], rows, numeric={2, 3, 4, 5, 6}, id="stats")]
+    body += [tag("h3", f"Receivers ({len(receivers)})"),
+             table(["Stream", "Receiver", "Status", "Last Error"],
+                   [[sid, r["name"], "ACTIVE" if r["active"] else "INACTIVE", r["error"]]
+                    for sid, r in sorted(receivers.items())], id="receivers")]
+    active = [b for b in batches if b.end_ms is None]
+    body += [tag("h3", f"Active Batches ({len(active)})"), _batch_table(active, "active")]
+    body += [tag("h3", f"Completed Batches (last {min(len(done), SHOWN_BATCHES)} of "
+                       f"{len(done)})"),
+             _batch_table(list(reversed(done))[:SHOWN_BATCHES], "completed")]
+    return "Streaming Statistics", "streaming", body
+
+
+def _batch_table(batches: list[Any], id: str) -> Html:
+    return table(["Batch Time", "Records", "Scheduling Delay", "Processing Time",
+                  "Total Delay", "Output Ops: Succeeded/Total", "Failures"],
+                 [[fmt_time(b.time_ms / 1000) if b.time_ms > 1e12 else f"{b.time_ms} ms",
+                   b.records, _ms(b.scheduling_delay), _ms(b.processing_time),
+                   _ms(b.total_delay), f"{b.outputs_done - len(b.failures)}/{b.outputs}",
+                   "; ".join(b.failures)] for b in batches], numeric={1, 2, 3, 4}, id=id)

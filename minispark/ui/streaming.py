@@ -1,0 +1,200 @@
+"""The Streaming tab's model: a StreamingListener folding batch and receiver events.
+
+Mirrors Spark's ``StreamingJobProgressListener`` and ``StreamingPage``
+(streaming/src/main/scala/org/apache/spark/streaming/ui/). Read
+../streaming/listener.py first (the events and BatchInfo's delays); next,
+pages/streaming.py, which shows this model.
+
+Statistics, as the course reads them: batches processed and waiting (a
+growing queue means processing is slower than the batch interval), the input
+rate, and the percentiles of scheduling delay, processing time and total
+delay, with a bar per recent batch. The batch interval is not an event: it is
+read off the batch times (consecutive batches are one interval apart).
+
+``attach_streaming(ssc)`` registers the listener on a StreamingContext whose
+SparkContext has a UI; the StreamingContext calls it when it starts (or call
+it yourself).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from minispark.streaming.listener import StreamingListener
+
+__all__ = ["StreamingUIListener", "attach_streaming", "BatchRow"]
+
+RETAINED_BATCHES = 1000   # spark.streaming.ui.retainedBatches
+
+
+@dataclass
+class BatchRow:
+    """One batch: its times (ms) and output operations."""
+
+    time_ms: int
+    records: int
+    submission_ms: int
+    start_ms: int | None = None
+    end_ms: int | None = None
+    outputs: int = 0
+    outputs_done: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def scheduling_delay(self) -> int | None:
+        return None if self.start_ms is None else self.start_ms - self.submission_ms
+
+    @property
+    def processing_time(self) -> int | None:
+        return None if self.start_ms is None or self.end_ms is None else \
+            self.end_ms - self.start_ms
+
+    @property
+    def total_delay(self) -> int | None:
+        return None if self.end_ms is None else self.end_ms - self.submission_ms
+
+
+class StreamingUIListener(StreamingListener):
+    """Batches and receivers as the Streaming tab shows them.
+
+    >>> from minispark.streaming import ManualClock, StreamingContext
+    >>> clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)
+    >>> model = StreamingUIListener(); ssc.addStreamingListener(model)
+    >>> ssc.queueStream([[1, 2], [3]]).count().foreachRDD(lambda rdd: rdd.collect())
+    >>> ssc.start(); clock.advance(2000); ssc.stop(False)
+    >>> model.processed(), [b.records for b in model.batches.values()], model.interval_ms()
+    (2, [0, 0], 1000)
+    """
+
+    def __init__(self, lock: Any = None) -> None:
+        self.lock = lock if lock is not None else threading.RLock()
+        self.started_ms: int | None = None
+        self.batches: OrderedDict[int, BatchRow] = OrderedDict()
+        self.receivers: dict[int, dict[str, Any]] = {}
+        self.last_event = 0.0
+
+    # -- events --------------------------------------------------------------------
+
+    def onStreamingStarted(self, streamingStarted: Any) -> None:
+        """The StreamingContext started (``streamingStarted.time``, ms)."""
+        with self.lock:
+            self.started_ms, self.last_event = streamingStarted.time, time.time()
+
+    def onBatchSubmitted(self, batchSubmitted: Any) -> None:
+        """A batch was generated: it waits in the queue until it starts."""
+        info = batchSubmitted.batchInfo()
+        with self.lock:
+            self.batches[info.time_ms] = BatchRow(info.time_ms, info.numRecords(),
+                                                  info.submissionTime(),
+                                                  outputs=len(info.outputOperationInfos_))
+            while len(self.batches) > RETAINED_BATCHES:
+                self.batches.popitem(last=False)
+            self.last_event = time.time()
+
+    def onBatchStarted(self, batchStarted: Any) -> None:
+        """A batch's first job started."""
+        self._update(batchStarted.batchInfo())
+
+    def onBatchCompleted(self, batchCompleted: Any) -> None:
+        """A batch finished: it counts as processed."""
+        self._update(batchCompleted.batchInfo())
+
+    def _update(self, info: Any) -> None:
+        with self.lock:
+            row = self.batches.get(info.time_ms)
+            if row is None:
+                row = self.batches[info.time_ms] = BatchRow(info.time_ms, info.numRecords(),
+                                                            info.submissionTime())
+            row.records, row.start_ms = info.numRecords(), info.processingStartTime()
+            row.end_ms = info.processingEndTime()
+            self.last_event = time.time()
+
+    def onOutputOperationCompleted(self, outputOperationCompleted: Any) -> None:
+        """One output operation of a batch finished (or failed)."""
+        op = outputOperationCompleted.outputOperationInfo()
+        with self.lock:
+            row = self.batches.get(op.time_ms)
+            if row is not None:
+                row.outputs_done += 1
+                if op.failureReason():
+                    row.failures.append(op.failureReason())
+
+    def onReceiverStarted(self, receiverStarted: Any) -> None:
+        """A receiver started."""
+        self._receiver(receiverStarted.receiverInfo())
+
+    def onReceiverError(self, receiverError: Any) -> None:
+        """A receiver reported an error (kept as its last error)."""
+        self._receiver(receiverError.receiverInfo())
+
+    def onReceiverStopped(self, receiverStopped: Any) -> None:
+        """A receiver stopped."""
+        self._receiver(receiverStopped.receiverInfo())
+
+    def _receiver(self, info: Any) -> None:
+        with self.lock:
+            self.receivers[info.streamId()] = {"name": info.name(), "active": info.active(),
+                                               "error": info.lastErrorMessage()}
+
+    # -- queries ---------------------------------------------------------------------
+
+    def processed(self) -> int:
+        """Batches completed (among the retained ones).
+
+        >>> StreamingUIListener().processed()
+        0
+        """
+        return sum(1 for b in self.batches.values() if b.end_ms is not None)
+
+    def waiting(self) -> int:
+        """Batches generated but not started yet: the queue.
+
+        >>> StreamingUIListener().waiting()
+        0
+        """
+        return sum(1 for b in self.batches.values() if b.start_ms is None)
+
+    def interval_ms(self) -> int | None:
+        """The batch interval, read off consecutive batch times.
+
+        >>> m = StreamingUIListener(); m.batches = {1000: None, 3000: None}; m.interval_ms()
+        2000
+        """
+        times = list(self.batches)
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False) if b > a]
+        return min(gaps) if gaps else None
+
+    def is_active(self) -> bool:
+        """True while batches keep coming (the page then refreshes itself).
+
+        >>> StreamingUIListener().is_active()
+        False
+        """
+        if self.started_ms is None:
+            return False
+        interval = (self.interval_ms() or 1000) / 1000
+        return time.time() - self.last_event < max(5.0, 3 * interval)
+
+
+def attach_streaming(ssc: Any, store: Any = None) -> StreamingUIListener | None:
+    """Show ``ssc`` in the Streaming tab of its SparkContext's UI (or of ``store``);
+    None when there is no UI to show it in.
+
+    >>> from minispark.streaming import StreamingContext
+    >>> attach_streaming(StreamingContext(sc, 1)) is None   # sc has no UI in doctests
+    True
+    """
+    if store is None:
+        app_ui = getattr(ssc.sparkContext, "_ui", None)
+        store = app_ui.store if app_ui is not None and app_ui.ui is not None else None
+    if store is None:
+        return None
+    model = StreamingUIListener(store.lock)
+    ssc.addStreamingListener(model)
+    with store.lock:
+        store.streaming = model
+    return model

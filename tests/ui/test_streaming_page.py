@@ -1,0 +1,56 @@
+"""The Streaming tab of a running StreamingContext: batches processed go up as it runs,
+and the batch table agrees with the StreamingListener's own record."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+
+@pytest.fixture
+def stream_ui(sc):
+    from minispark.streaming import ManualClock, StreamingContext
+    from minispark.streaming.listener import StreamingEventCollector
+    from minispark.ui.server import SparkUI
+    from minispark.ui.state import AppStatusStore
+    from minispark.ui.streaming import attach_streaming
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)   # "DStream is deprecated"
+        clock = ManualClock()
+        ssc = StreamingContext(sc, 1, clock=clock)
+    store = AppStatusStore()
+    server = SparkUI(store, port=0).start()
+    assert attach_streaming(ssc, store) is store.streaming
+    events = StreamingEventCollector()
+    ssc.addStreamingListener(events)
+    yield ssc, clock, server, events
+    ssc.stop(False)
+    server.stop()
+
+
+def test_processed_batches_increase_while_the_stream_runs(stream_ui, web):
+    ssc, clock, server, events = stream_ui
+    ssc.queueStream([[1, 2], [3], [4, 5, 6], [7]]).map(lambda x: x * 2).foreachRDD(
+        lambda rdd: rdd.collect())
+    page = web.fetch(server.url + "/streaming/")
+    assert "Completed batches" in page
+    ssc.start()
+    seen = []
+    for _ in range(3):
+        clock.advance(1000)
+        page = web.fetch(server.url + "/streaming/")
+        facts = {r[0][0]: r[1][0] for r in web.tables(page)["streaming-facts"]}
+        seen.append(int(facts["Completed batches"]))
+        assert facts["Batch interval"] in ("", "1.0 s")
+        assert 'http-equiv="refresh"' in page   # a running stream refreshes its page
+    assert seen == [1, 2, 3] == [len(events.batches()[:n]) for n in (1, 2, 3)]
+    completed = web.tables(web.fetch(server.url + "/streaming/"))["completed"]
+    expected = sorted(events.batches(), key=lambda b: -b.batchTime().milliseconds())
+    assert [r[0][0] for r in completed] == [f"{b.batchTime().milliseconds()} ms"
+                                            for b in expected]
+    assert all(r[5][0] == "1/1" for r in completed)
+    stats = {r[0][0]: r for r in web.tables(web.fetch(server.url + "/streaming/"))["stats"]}
+    assert set(stats) == {"Input Rate (records/s)", "Scheduling Delay (ms)",
+                          "Processing Time (ms)", "Total Delay (ms)"}
