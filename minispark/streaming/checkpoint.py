@@ -27,8 +27,9 @@ Key terms
   down times       batch times between the checkpoint and the restart.
 
 queueStream cannot be recovered (its RDDs live only in the dead driver);
-Spark says the same. Socket data is replayable only with the write-ahead log
-(not implemented yet in minispark).
+Spark says the same. Socket data is replayable only with the receiver's
+write-ahead log (``spark.streaming.receiver.writeAheadLog.enable``, see
+receiver.py): without it, received data the driver held is lost with it.
 
 Next: testing.py.
 """

@@ -15,6 +15,13 @@ RDD of that batch. There are two kinds, as in Spark:
                        stored so far to that batch; the batch's RDD has one
                        partition per block.
 
+With ``spark.streaming.receiver.writeAheadLog.enable=true`` (and a checkpoint
+directory) every block is written to ``<checkpoint>/receivedData/<stream>/`` when
+it is cut, before any batch can use it, and each batch's block numbers are saved
+in the metadata checkpoint: a driver killed with SIGKILL re-reads them on
+recovery, and blocks received but not yet given to a batch go to the first batch
+after the restart. Only the last, partial block (under 200 ms) can be lost.
+
 A dropped connection makes the socket receiver restart: it reports the error
 to listeners (onReceiverError), waits ``spark.streaming.receiverRestartDelay``
 (2 s) and reconnects; lines in flight when the socket broke are lost, as the
@@ -33,6 +40,7 @@ Next: window.py.
 from __future__ import annotations
 
 import os
+import pickle
 import socket
 import threading
 import time
@@ -138,15 +146,24 @@ class FileInputDStream(InputDStream):
 class SocketReceiver:
     """Reads lines from a TCP server in a thread and stores them in blocks."""
 
-    def __init__(self, ssc: StreamingContext, stream_id: int, host: str, port: int):
+    def __init__(self, ssc: StreamingContext, stream_id: int, host: str, port: int,
+                 wal_dir: str | None = None, orphans: list[int] | None = None):
         conf = ssc._sc.getConf()
         self.host, self.port, self.stream_id = host, int(port), stream_id
         self.block_ms = _ms_setting(conf.get("spark.streaming.blockInterval", "200ms"))
         self.restart_ms = int(conf.get("spark.streaming.receiverRestartDelay", "2000"))
         self.bus = ssc._bus
         self._lock = threading.Lock()
-        self._blocks: list[list[str]] = []
+        self.wal_dir = wal_dir
+        self._blocks: list[tuple[int, list[str]]] = []      # (block number, records)
         self._current: list[str] = []
+        self._next_seq = 0
+        if wal_dir is not None:
+            os.makedirs(wal_dir, exist_ok=True)
+            on_disk = wal_blocks(wal_dir)
+            self._next_seq = max(on_disk, default=-1) + 1
+            # received by a driver that died before giving them to a batch
+            self._blocks = [(seq, read_wal_block(wal_dir, seq)) for seq in orphans or []]
         self._block_start = time.monotonic()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -183,11 +200,14 @@ class SocketReceiver:
 
     def _cut(self) -> None:
         if self._current:
-            self._blocks.append(self._current)
+            seq, self._next_seq = self._next_seq, self._next_seq + 1
+            if self.wal_dir is not None:
+                write_wal_block(self.wal_dir, seq, self._current)
+            self._blocks.append((seq, self._current))
             self._current = []
         self._block_start = time.monotonic()
 
-    def take_blocks(self) -> list[list[str]]:
+    def take_blocks(self) -> list[tuple[int, list[str]]]:
         """Every block stored so far, the partial one included (for one batch)."""
         with self._lock:
             self._cut()
@@ -248,6 +268,34 @@ class SocketReceiver:
         self._stop.wait(self.restart_ms / 1000.0)
 
 
+def write_wal_block(wal_dir: str, seq: int, records: list[str]) -> None:
+    """Write one block to the write-ahead log, atomically."""
+    path = os.path.join(wal_dir, f"block-{seq:010d}")
+    with open(path + ".tmp", "wb") as f:
+        pickle.dump(records, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(path + ".tmp", path)
+
+
+def read_wal_block(wal_dir: str, seq: int) -> list[str]:
+    """Read one block back from the write-ahead log."""
+    with open(os.path.join(wal_dir, f"block-{seq:010d}"), "rb") as f:
+        return pickle.load(f)
+
+
+def wal_blocks(wal_dir: str) -> list[int]:
+    """The block numbers in a write-ahead log directory.
+
+    >>> import tempfile; d = tempfile.mkdtemp(); write_wal_block(d, 3, ["x"])
+    >>> wal_blocks(d), read_wal_block(d, 3)
+    ([3], ['x'])
+    """
+    try:
+        names = os.listdir(wal_dir)
+    except FileNotFoundError:
+        return []
+    return sorted(int(n[6:]) for n in names if n.startswith("block-") and n[6:].isdigit())
+
+
 def _ms_setting(value: str) -> int:
     """'200ms', '1s' or '200' -> milliseconds.
 
@@ -268,16 +316,55 @@ class SocketInputDStream(InputDStream):
     def __init__(self, ssc: StreamingContext, host: str, port: int, storageLevel: Any):
         super().__init__(ssc)
         self.host, self.port, self.storageLevel = host, int(port), storageLevel
+        self.batch_blocks: dict[int, list[int]] = {}   # with the WAL: batch -> block numbers
         ssc._receiver_tracker.streams.append(self)
 
+    def wal_dir(self) -> str | None:
+        """Where this stream's write-ahead log lives, or None if it is off."""
+        ssc = self._ssc
+        enabled = self._sc.getConf().get("spark.streaming.receiver.writeAheadLog.enable",
+                                          "false").lower() == "true"
+        if not enabled:
+            return None
+        if ssc._checkpoint_dir is None:
+            raise ValueError("Cannot enable receiver write-ahead log without checkpoint "
+                             "directory set. Please use streamingContext.checkpoint() to set "
+                             "the checkpoint directory (ssc.checkpoint(directory)).")
+        return os.path.join(ssc._checkpoint_dir, "receivedData", str(self._id))
+
     def make_receiver(self) -> SocketReceiver:
-        return SocketReceiver(self._ssc, self._id, self.host, self.port)
+        wal = self.wal_dir()
+        orphans = None
+        if wal is not None:
+            used = {seq for seqs in self.batch_blocks.values() for seq in seqs}
+            newest = max(used, default=-1)
+            orphans = [seq for seq in wal_blocks(wal) if seq not in used and seq > newest]
+        return SocketReceiver(self._ssc, self._id, self.host, self.port, wal, orphans)
 
     def _compute(self, time_ms: int) -> RDD | None:
-        blocks = self._ssc._receiver_tracker.blocks_of(time_ms, self._id)
+        tracker = self._ssc._receiver_tracker
+        if time_ms in self.batch_blocks:       # recovered: read the batch back from the WAL
+            wal = self.wal_dir()
+            blocks = [read_wal_block(wal, seq) for seq in self.batch_blocks[time_ms]]
+        else:
+            numbered = tracker.blocks_of(time_ms, self._id)
+            if self.wal_dir() is not None:
+                self.batch_blocks[time_ms] = [seq for seq, _ in numbered]
+            blocks = [records for _, records in numbered]
         if not blocks:
             return self._sc.emptyRDD()
         return ParallelCollectionRDD(self._sc, blocks)
+
+    def _clear_metadata(self, time_ms: int) -> None:
+        super()._clear_metadata(time_ms)
+        old = [t for t in self.batch_blocks if t < time_ms - max(self._remember_ms or 0, 60_000)]
+        wal = self.wal_dir() if old else None
+        for t in old:
+            for seq in self.batch_blocks.pop(t):
+                try:
+                    os.remove(os.path.join(wal, f"block-{seq:010d}"))
+                except OSError:
+                    pass
 
 
 class ReceiverTracker:
@@ -287,11 +374,12 @@ class ReceiverTracker:
         self.ssc = ssc
         self.streams: list[SocketInputDStream] = []
         self.receivers: dict[int, SocketReceiver] = {}
-        self.allocated: dict[int, dict[int, list[list[str]]]] = {}
+        self.allocated: dict[int, dict[int, list[tuple[int, list[str]]]]] = {}
 
     def start(self) -> None:
         """Start one receiver per receiver stream."""
         for stream in self.streams:
+            stream.wal_dir()                  # fails now, not at the first block
             receiver = stream.make_receiver()
             self.receivers[stream._id] = receiver
             receiver.start()
@@ -309,16 +397,19 @@ class ReceiverTracker:
         """Give batch ``time_ms`` every block received since the last batch."""
         if time_ms in self.allocated:
             return
+        if any(time_ms in s.batch_blocks for s in self.streams):
+            self.allocated[time_ms] = {}        # a recovered batch: its blocks are in the WAL
+            return
         self.allocated[time_ms] = {sid: r.take_blocks() for sid, r in self.receivers.items()}
 
-    def blocks_of(self, time_ms: int, stream_id: int) -> list[list[str]]:
+    def blocks_of(self, time_ms: int, stream_id: int) -> list[tuple[int, list[str]]]:
         """The blocks of one stream in one batch."""
         return self.allocated.get(time_ms, {}).get(stream_id, [])
 
     def records_of(self, time_ms: int) -> int:
         """How many records the receivers put in batch ``time_ms``."""
         return sum(len(b) for blocks in self.allocated.get(time_ms, {}).values()
-                   for b in blocks)
+                   for _, b in blocks)
 
     def clear(self, time_ms: int) -> None:
         """Forget the allocations of batches before ``time_ms`` (their RDDs hold the data)."""

@@ -45,6 +45,46 @@ if TYPE_CHECKING:
 __all__ = ["ForEachDStream", "DStreamGraph", "JobScheduler"]
 
 
+class _LongLivedThread:
+    """A daemon thread that lives as long as the process and runs one loop at a time.
+
+    Why not a thread per StreamingContext: minispark's worker processes are started
+    by the first job, with PR_SET_PDEATHSIG, which kills them when the *thread* that
+    started them ends. A batch thread that ends at ssc.stop() would take the
+    workers with it (reproduced and reported as an engine bug); these threads never end.
+    """
+
+    def __init__(self, name: str):
+        self._work: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            loop, done = self._work.get()
+            try:
+                loop()
+            finally:
+                done.set()
+
+    def run(self, loop: Callable[[], None]) -> threading.Event:
+        """Run ``loop`` on this thread; the event is set when it returns."""
+        done = threading.Event()
+        self._work.put((loop, done))
+        return done
+
+
+_threads: dict[str, _LongLivedThread] = {}
+_threads_lock = threading.Lock()
+
+
+def _long_lived(name: str) -> _LongLivedThread:
+    with _threads_lock:
+        if name not in _threads:
+            _threads[name] = _LongLivedThread(name)
+        return _threads[name]
+
+
 class ForEachDStream(DStream):
     """An output operation: ``func(time, rdd)`` run on the driver every batch."""
 
@@ -132,7 +172,7 @@ class JobScheduler:
         self.last_completed: int | None = None
         self.pending: list[int] = []               # generated, not completed yet
         self._queue: queue.Queue = queue.Queue()
-        self._threads: list[threading.Thread] = []
+        self._running: list[threading.Event] = []
         self._stopping = threading.Event()
         self._graceful_until: int | None = None
         self._lock = threading.RLock()
@@ -144,6 +184,9 @@ class JobScheduler:
         """Start generating at ``first_time``; ``redo``: batch times to run first
         (after recovery: pending batches and those due while the driver was down)."""
         self.next_time = first_time
+        backend = getattr(self.ssc._sc, "_backend", None)
+        if backend is not None:      # start the workers from this (long-lived) thread
+            backend.ensure_started()
         for t in redo or []:
             self._run_batch(t) if self.clock.manual else self._queue.put(self._generate(t))
         if self.clock.manual:
@@ -151,11 +194,8 @@ class JobScheduler:
             self._on_manual_time(self.clock.getTimeMillis())
             return
         self.clock.reset()
-        for target, name in ((self._generator_loop, "streaming-job-generator"),
-                             (self._executor_loop, "streaming-job-executor")):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._running = [_long_lived("streaming-job-generator").run(self._generator_loop),
+                         _long_lived("streaming-job-executor").run(self._executor_loop)]
 
     def stop(self, graceful: bool) -> None:
         """Stop generating; a graceful stop first runs the batches that hold
@@ -168,9 +208,9 @@ class JobScheduler:
         else:
             self._stopping.set()
             self.clock.interrupt()
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
+        for done in self._running:
+            done.wait()
+        self._running = []
 
     # -- one batch ---------------------------------------------------------------------
 
