@@ -2,10 +2,11 @@
 under nbgrader's autograde, unsolved exercises score 0, and ``answers.json`` is what the
 solutions produce.
 
-One module-scoped nbgrader course does the grading: every assignment is generated (with
-its gradebook), then two "students" submit, ``solution`` (the solutions/ notebook) and
-``blank`` (the exercises/ notebook, untouched), and both are autograded, which re-inserts
-the hidden tests. The solution run also records every check's answer (COURSE_RECORD_TO).
+For each assignment a throw-away nbgrader course does the grading: the assignment is
+generated (with its gradebook), then two "students" submit, ``solution`` (the
+solutions/ notebook) and ``blank`` (the exercises/ notebook, untouched), and both are
+autograded, which re-inserts the hidden tests. The solution run also records every
+check's answer (COURSE_RECORD_TO).
 """
 
 from __future__ import annotations
@@ -77,40 +78,48 @@ def test_source_structure(name):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Autograde the solution and the blank notebook of every assignment with nbgrader."""
-    data = tmp_path_factory.mktemp("course-data")
-    records = tmp_path_factory.mktemp("records") / "records.jsonl"
-    records.touch()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("COURSE_DATA", str(data))   # the setup cell generates the data there
-    mp.setenv("COURSE_ENGINE", "minispark")
-    mp.delenv("COURSE_RECORD", raising=False)
-    results = {}
-    try:
-        with grading_course(NAMES) as (root, api):
-            for name in NAMES:
+    """``graded(name)``: autograde one assignment's solution and blank notebooks with
+    nbgrader (once per module); returns ``{student: (submission, autograded nb)}`` and
+    the answers its solution's checks recorded. One course per assignment, so each
+    test's time stays bounded however many chapters there are."""
+    data = tmp_path_factory.mktemp("course-data")   # the first setup cell generates it
+    cache: dict = {}
+
+    def grade(name: str):
+        if name in cache:
+            return cache[name]
+        records = tmp_path_factory.mktemp("records") / "records.jsonl"
+        records.touch()
+        results = {}
+        mp = pytest.MonkeyPatch()
+        mp.setenv("COURSE_DATA", str(data))
+        mp.setenv("COURSE_ENGINE", "minispark")
+        mp.delenv("COURSE_RECORD", raising=False)
+        try:
+            with grading_course([name]) as (root, api):
                 assert api.generate_assignment(name, force=True, create=True)["success"]
                 for student, kind in (("solution", "solutions"), ("blank", "exercises")):
                     dest = root / "submitted" / student / name
                     dest.mkdir(parents=True)
                     shutil.copy(REPO / kind / name / f"{name}.ipynb", dest)
-                for student in ("solution", "blank"):
                     if student == "solution":
                         mp.setenv("COURSE_RECORD_TO", str(records))
                     else:
                         mp.delenv("COURSE_RECORD_TO", raising=False)
                     result = api.autograde(name, student, force=True, create=True)
                     assert result["success"], result["log"]
-                    submission = api.get_submission(name, student)
-                    nb = read(root / "autograded" / student / name / f"{name}.ipynb")
-                    results[name, student] = (submission, nb)
-    finally:
-        mp.undo()
-    recorded = {}
-    for line in records.read_text().splitlines():
-        rec = json.loads(line)
-        recorded[rec.pop("exercise")] = rec
-    return results, recorded
+                    results[student] = (api.get_submission(name, student),
+                                        read(root / "autograded" / student / name
+                                             / f"{name}.ipynb"))
+        finally:
+            mp.undo()
+        recorded = {}
+        for line in records.read_text().splitlines():
+            rec = json.loads(line)
+            recorded[rec.pop("exercise")] = rec
+        cache[name] = results, recorded
+        return cache[name]
+    return grade
 
 
 def _failures(nb):
@@ -118,9 +127,13 @@ def _failures(nb):
             if c["cell_type"] == "code" and nbgrader_meta(c).get("grade") and cell_failed(c)}
 
 
+def _prefix(name: str) -> str:
+    return name.split("_", 1)[0] + "."          # ch03_spark_basics -> "ch03."
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_solution_scores_full_marks(graded, name):
-    submission, nb = graded[0][name, "solution"]
+    submission, nb = graded(name)[0]["solution"]
     assert _failures(nb) == {}
     assert submission["max_code_score"] > 0
     assert submission["code_score"] == submission["max_code_score"]
@@ -129,37 +142,45 @@ def test_solution_scores_full_marks(graded, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_unsolved_exercises_score_zero(graded, name):
-    submission, nb = graded[0][name, "blank"]
-    assert submission["code_score"] == 0, {k: v for k, v in _failures(nb).items()}
+    submission, nb = graded(name)[0]["blank"]
+    assert submission["code_score"] == 0, _failures(nb)
     tests = [c for c in nb["cells"] if c["cell_type"] == "code" and nbgrader_meta(c).get("grade")]
     assert len(_failures(nb)) == len(tests)
 
 
-def test_hidden_tests_reach_the_grader_only(graded):
+@pytest.mark.parametrize("name", NAMES)
+def test_hidden_tests_reach_the_grader_only(graded, name):
     """Hidden tests are in the sources and in what autograde ran, not in the releases."""
-    for name in NAMES:
-        for kind in ("exercises", "solutions"):
-            assert "HIDDEN TESTS" not in (REPO / kind / name / f"{name}.ipynb").read_text()
-        _, nb = graded[0][name, "solution"]
-        assert any("### BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in nb["cells"])
+    for kind in ("exercises", "solutions"):
+        assert "HIDDEN TESTS" not in (REPO / kind / name / f"{name}.ipynb").read_text()
+    _, nb = graded(name)[0]["solution"]
+    assert any("### BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in nb["cells"])
 
 
-def test_answers_json_is_current(graded):
-    """Every check the solutions run is recorded, with the same hash and facts, and nothing else."""
-    stored = json.loads(ANSWERS.read_text())
-    recorded = graded[1]
+@pytest.mark.parametrize("name", NAMES)
+def test_answers_json_is_current(graded, name):
+    """Every check the solution runs is recorded, with the same hash and facts, and nothing else."""
+    stored = {k: v for k, v in json.loads(ANSWERS.read_text()).items()
+              if k.startswith(_prefix(name))}
+    recorded = graded(name)[1]
     assert sorted(recorded) == sorted(stored), "run `make answers`: exercises were added or removed"
     for exercise, rec in recorded.items():
         assert rec == stored[exercise], f"{exercise}: run `make answers`"
 
 
-def test_setup_cell_output_is_clean(graded):
-    """The setup cell prints one line to stdout and nothing to stderr."""
-    for name in NAMES:
-        _, nb = graded[0][name, "solution"]
-        setup = next(c for c in nb["cells"] if c["cell_type"] == "code")
-        kinds = [(o["output_type"], o.get("name")) for o in setup["outputs"]]
-        assert ("stream", "stderr") not in kinds and ("error", None) not in kinds, setup["outputs"]
+def test_answers_json_has_no_orphans():
+    prefixes = {_prefix(name) for name in NAMES}
+    orphans = [k for k in json.loads(ANSWERS.read_text()) if k.split(".")[0] + "." not in prefixes]
+    assert orphans == [], "answers of chapters that have no source notebook: run `make answers`"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_setup_cell_output_is_clean(graded, name):
+    """The setup cell prints to stdout only: nothing on stderr, no error."""
+    _, nb = graded(name)[0]["solution"]
+    setup = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    kinds = [(o["output_type"], o.get("name")) for o in setup["outputs"]]
+    assert ("stream", "stderr") not in kinds and ("error", None) not in kinds, setup["outputs"]
 
 
 # ---------------------------------------------------------------- the setup cell's data check
