@@ -85,17 +85,18 @@ def link(base: str, path: str, text: Any, **query: Any) -> Html:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[int] = frozenset(),
           id: str | None = None) -> Html:
-    """A table; each cell escaped unless Html; columns in ``numeric`` right-aligned.
+    """A table; each cell escaped unless Html; columns in ``numeric`` right-aligned;
+    no header row when every header is empty (a list of facts).
 
     >>> table(["RDD"], [["<i>x</i>"]])
     '<table><tr><th>RDD</th></tr><tr><td>&lt;i&gt;x&lt;/i&gt;</td></tr></table>'
     """
-    head = "".join(tag("th", h) for h in headers)
+    head = "<tr>" + "".join(tag("th", h) for h in headers) + "</tr>" if any(headers) else ""
     body = "".join(
         "<tr>" + "".join(tag("td", c, cls="num" if i in numeric else None)
                          for i, c in enumerate(row)) + "</tr>"
         for row in rows)
-    return Html(f'<table{f" id={esc(id)!r}" if id else ""}><tr>{head}</tr>{body}</table>')
+    return Html(f'<table{f" id={esc(id)!r}" if id else ""}>{head}{body}</table>')
 
 
 def page(title: str, active: str, body: Sequence[Any], *, app_name: str = "", base: str = "",
