@@ -143,3 +143,27 @@ def test_every_tab_answers_and_bad_requests_do_not(sc, ui, web):
         with pytest.raises(urllib.error.HTTPError) as err:
             web.fetch(ui.url + path)
         assert err.value.code == code
+
+
+def test_failed_job_and_its_failed_tasks(sc, ui, events, web):
+    import pytest
+
+    def boom(x):
+        raise ValueError(f"bad record {x}")
+
+    with pytest.raises(Exception, match="bad record"):
+        sc.parallelize([1, 2, 3, 4], 2).map(boom).collect()
+    job_id = events.of_kind("JobEnd")[-1].data["job_id"]
+    failed = [e for e in events.of_kind("TaskEnd") if e.data["reason"] != "Success"]
+    assert failed
+    found = web.tables(web.fetch(ui.url + "/jobs/"))
+    row = next(r for r in found["jobs"] if r[0][0] == str(job_id))
+    assert row[2][0] == "failed" and f"({len(failed)} failed)" in row[6][0]
+    stage_id = failed[0].data["stage_id"]
+    page = web.fetch(f"{ui.url}/stages/stage/?id={stage_id}")
+    tasks = web.tables(page)["tasks"]
+    assert sum(1 for t in tasks if t[3][0] == "FAILED") == len(failed)
+    assert any("bad record" in t[16][0] for t in tasks)
+    failed_stages = web.tables(web.fetch(ui.url + "/stages/"))["failed-stages"]
+    row = next(r for r in failed_stages if r[0][0] == str(stage_id))
+    assert row[3][0] == "failed" and "bad record" in row[10][0]

@@ -59,7 +59,7 @@ def _m(task: TaskRow, name: str) -> float:
     return getattr(task.metrics, name, 0) if task.metrics is not None else 0
 
 
-def stage_table(stages: list[StageRow], base: str) -> Html:
+def stage_table(stages: list[StageRow], base: str, id: str = "stages") -> Html:
     """The stage list used by the Stages tab and a job's page.
 
     >>> from minispark.ui.state import StageRow
@@ -85,7 +85,7 @@ def stage_table(stages: list[StageRow], base: str) -> Html:
                      s.failure_reason or ""])
     return table(["Stage Id", "Attempt", "Description", "Status", "Submitted", "Duration",
                   "Tasks: Succeeded/Total", "Input", "Shuffle Read", "Shuffle Write",
-                  "Failure Reason"], rows, numeric={0, 1, 7, 8, 9}, id="stages")
+                  "Failure Reason"], rows, numeric={0, 1, 7, 8, 9}, id=id)
 
 
 def render_stages(store: AppStatusStore, query: dict[str, str], base: str) -> tuple:
@@ -100,7 +100,8 @@ def render_stages(store: AppStatusStore, query: dict[str, str], base: str) -> tu
     for status, heading in SECTIONS:
         chosen = [s for s in stages if s.status == status]
         if chosen or status == "COMPLETE":
-            body += [tag("h3", f"{heading} ({len(chosen)})"), stage_table(chosen, base)]
+            body += [tag("h3", f"{heading} ({len(chosen)})"),
+                     stage_table(chosen, base, id=f"{status.lower()}-stages")]
     return "Stages for All Jobs", "stages", body
 
 
