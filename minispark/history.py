@@ -52,6 +52,7 @@ class HistoryServer:
         self.server = bind_server(self._app, host, port)
         self.thread: threading.Thread | None = None
 
+    # Serving is the same as a live UI's: the same url, start and stop.
     url = SparkUI.url
     start = SparkUI.start
     stop = SparkUI.stop

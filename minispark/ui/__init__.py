@@ -3,11 +3,14 @@
 Mirrors Spark's ``org.apache.spark.ui`` and ``org.apache.spark.status``
 packages. Read in this order:
 
-  state.py       AppStatusStore: a listener folding events into jobs, stages, tasks
+  model.py       the rows the UI shows: task, stage, job, executor, cached RDD
+  state.py       AppStatusStore: a listener folding events into those rows
   templates.py   the page layout, escaped tables, the stage graph
-  pages/         one module per tab: jobs, stages, storage, executors, environment
+  pages/         one module per tab: jobs, stages, storage, executors, environment,
+                 streaming
   server.py      the HTTP server, the port fallback, and what SparkContext starts
   eventlog.py    the same events as JSON lines; ../history.py serves them later
+  streaming.py   the Streaming tab's StreamingListener (attach_streaming(ssc))
 
 Turn it on with ``SparkConf().set("spark.ui.enabled", "true")`` (on by default in
 the REPL and Jupyter only), then open ``sc.uiWebUrl``.
@@ -31,8 +34,9 @@ def _interactive() -> bool:
 
 
 def ui_enabled(conf: Any) -> bool:
-    """``spark.ui.enabled`` if set; else on only for interactive use, never under pytest
-    or nbgrader (so tests, scripts and graders open no port unless asked).
+    """``spark.ui.enabled`` if set (else the environment's ``MINISPARK_UI_ENABLED``);
+    otherwise on only for interactive use, never under pytest or nbgrader (so tests,
+    scripts and graders open no port unless asked).
 
     >>> from minispark import SparkConf
     >>> ui_enabled(SparkConf().set("spark.ui.enabled", "true"))
@@ -40,7 +44,7 @@ def ui_enabled(conf: Any) -> bool:
     >>> ui_enabled(SparkConf())   # a doctest runs under pytest
     False
     """
-    value = conf.get("spark.ui.enabled")
+    value = conf.get("spark.ui.enabled", os.environ.get("MINISPARK_UI_ENABLED"))
     if value is not None:
         return str(value).lower() == "true"
     if "PYTEST_CURRENT_TEST" in os.environ or "NBGRADER_EXECUTION" in os.environ:

@@ -69,9 +69,11 @@ def test_spark_context_starts_its_ui_on_4041_when_4040_is_taken(run_python):
     assert escaped and linked and after == "down"
 
 
-def script(code: str, *flags: str) -> list[str]:
+def script(code: str, *flags: str, **extra_env: str) -> list[str]:
     """Run ``code`` as a plain script would (no pytest in its environment)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTEST_CURRENT_TEST", "MINISPARK_UI_ENABLED")}
+    env.update(extra_env)
     proc = subprocess.run([sys.executable, *flags, "-c", code], cwd=ROOT, env=env, text=True,
                           capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
@@ -87,6 +89,8 @@ def test_ui_is_off_in_scripts_and_on_in_the_interactive_interpreter():
     assert script(CODE) == ["URL None"]
     interactive = script(CODE, "-i")
     assert len(interactive) == 1 and interactive[0].startswith("URL http://127.0.0.1:")
+    # a notebook runner (make answers) can keep interactive kernels from opening ports
+    assert script(CODE, "-i", MINISPARK_UI_ENABLED="false") == ["URL None"]
 
 
 def test_event_log_round_trips_into_the_history_server(run_python, tmp_path, web):
