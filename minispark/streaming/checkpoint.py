@@ -65,7 +65,11 @@ class Checkpointer:
         self.failed: str | None = None
 
     def write(self, time_ms: int, pending: list[int]) -> None:
-        """Save the graph and progress as of batch ``time_ms``."""
+        """Save the graph and progress as of batch ``time_ms``.
+
+        >>> import tempfile; from minispark.streaming import StreamingContext
+        >>> ssc = StreamingContext(sc, 1); Checkpointer(ssc, tempfile.mkdtemp()).write(1000, [])
+        """
         if not self.ssc._graph.started:
             return
         data = snapshot(self.ssc, time_ms, pending)
@@ -84,11 +88,19 @@ class Checkpointer:
                     pass
 
     def close(self) -> None:
-        """Nothing is buffered; kept for symmetry with Spark's CheckpointWriter."""
+        """Nothing is buffered; kept for symmetry with Spark's CheckpointWriter.
+
+        >>> Checkpointer(None, "/tmp").close()
+        """
 
 
 def snapshot(ssc: StreamingContext, time_ms: int, pending: list[int]) -> bytes:
-    """The pickled metadata of ``ssc`` at batch ``time_ms``."""
+    """The pickled metadata of ``ssc`` at batch ``time_ms``.
+
+    >>> from minispark.streaming import StreamingContext
+    >>> pickle.loads(snapshot(StreamingContext(sc, 2), 4000, []))["batch_ms"]
+    2000
+    """
     graph = ssc._graph
     state = {"version": 1, "time": time_ms, "pending": list(pending),
              "batch_ms": graph.batch_ms, "zero_time": graph.zero_time,
@@ -129,7 +141,13 @@ def read_latest(directory: str) -> dict | None:
 
 
 def recover(directory: str) -> StreamingContext:
-    """Rebuild a StreamingContext from the newest checkpoint in ``directory``."""
+    """Rebuild a StreamingContext from the newest checkpoint in ``directory``.
+
+    >>> import tempfile; recover(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: no readable checkpoint in ...
+    """
     from minispark.context import SparkContext
     from minispark.streaming.context import StreamingContext
     from minispark.streaming.receiver import SocketInputDStream

@@ -40,11 +40,19 @@ class Clock:
     manual = False
 
     def getTimeMillis(self) -> int:
-        """The current time in milliseconds."""
+        """The current time in milliseconds.
+
+        >>> ManualClock(7).getTimeMillis()
+        7
+        """
         raise NotImplementedError
 
     def waitTillTime(self, targetTime: int) -> int:
-        """Block until the time is at least ``targetTime`` (ms); return the time then."""
+        """Block until the time is at least ``targetTime`` (ms); return the time then.
+
+        >>> ManualClock(9).waitTillTime(5)
+        9
+        """
         raise NotImplementedError
 
 
@@ -62,7 +70,11 @@ class SystemClock(Clock):
         self._stopped = threading.Event()
 
     def getTimeMillis(self) -> int:
-        """Milliseconds since the epoch."""
+        """Milliseconds since the epoch.
+
+        >>> SystemClock().getTimeMillis() > 1_600_000_000_000
+        True
+        """
         return int(time.time() * 1000)
 
     def waitTillTime(self, targetTime: int) -> int:
@@ -70,6 +82,9 @@ class SystemClock(Clock):
 
         Wakes early (returning the current time) if ``interrupt()`` is called,
         so that stopping a context never waits out a long batch interval.
+
+        >>> c = SystemClock(); t = c.getTimeMillis(); c.waitTillTime(t + 10) >= t + 10
+        True
         """
         while True:
             now = self.getTimeMillis()
@@ -86,7 +101,11 @@ class SystemClock(Clock):
         self._stopped.set()
 
     def reset(self) -> None:
-        """Undo ``interrupt`` (a context that is started again)."""
+        """Undo ``interrupt`` (a context that is started again).
+
+        >>> c = SystemClock(); c.interrupt(); c.reset(); c._stopped.is_set()
+        False
+        """
         self._stopped.clear()
 
 

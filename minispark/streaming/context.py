@@ -112,6 +112,7 @@ class StreamingContext:
         self._state = "INITIALIZED"
         self._terminated = threading.Event()
         self._error: BaseException | None = None
+        _attach_to_ui(self)
 
     # -- properties and lookup ---------------------------------------------------------
 
@@ -372,3 +373,12 @@ class StreamingContext:
 
     def __repr__(self) -> str:
         return f"<StreamingContext batch={self._graph.batch_ms / 1000:g}s {self._state}>"
+
+
+def _attach_to_ui(ssc: StreamingContext) -> None:
+    """Show the context in the Streaming tab when the SparkContext has a UI."""
+    try:
+        from minispark.ui.streaming import attach_streaming
+    except ImportError:     # the UI is optional
+        return
+    attach_streaming(ssc)

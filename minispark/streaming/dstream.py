@@ -48,12 +48,20 @@ _CHECKPOINTING = threading.local()
 
 
 def to_datetime(time_ms: int) -> datetime:
-    """A batch time as PySpark hands it to user functions: local-time datetime."""
+    """A batch time as PySpark hands it to user functions: local-time datetime.
+
+    >>> to_datetime(1500) == datetime.fromtimestamp(1.5)
+    True
+    """
     return datetime.fromtimestamp(time_ms / 1000.0)
 
 
 def arity(func: Callable) -> int:
-    """How many positional arguments ``func`` takes (PySpark reads co_argcount)."""
+    """How many positional arguments ``func`` takes (PySpark reads co_argcount).
+
+    >>> arity(lambda rdd: rdd), arity(lambda t, rdd: rdd), arity([].append)
+    (1, 2, 1)
+    """
     try:
         params = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):

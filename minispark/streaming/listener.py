@@ -46,31 +46,58 @@ class StreamingListener:
     """
 
     def onStreamingStarted(self, streamingStarted: Any) -> None:
-        """The context started: ``streamingStarted.time`` (ms)."""
+        """The context started: ``streamingStarted.time`` (ms).
+
+        >>> StreamingListener().onStreamingStarted(None)   # the default does nothing
+        """
 
     def onReceiverStarted(self, receiverStarted: Any) -> None:
-        """A receiver started: ``receiverStarted.receiverInfo()``."""
+        """A receiver started: ``receiverStarted.receiverInfo()``.
+
+        >>> StreamingListener().onReceiverStarted(None)   # the default does nothing
+        """
 
     def onReceiverError(self, receiverError: Any) -> None:
-        """A receiver reported an error (``receiverInfo().lastErrorMessage()``)."""
+        """A receiver reported an error (``receiverInfo().lastErrorMessage()``).
+
+        >>> StreamingListener().onReceiverError(None)   # the default does nothing
+        """
 
     def onReceiverStopped(self, receiverStopped: Any) -> None:
-        """A receiver stopped."""
+        """A receiver stopped.
+
+        >>> StreamingListener().onReceiverStopped(None)   # the default does nothing
+        """
 
     def onBatchSubmitted(self, batchSubmitted: Any) -> None:
-        """A batch's jobs were generated: ``batchSubmitted.batchInfo()``."""
+        """A batch's jobs were generated: ``batchSubmitted.batchInfo()``.
+
+        >>> StreamingListener().onBatchSubmitted(None)   # the default does nothing
+        """
 
     def onBatchStarted(self, batchStarted: Any) -> None:
-        """A batch's first job started."""
+        """A batch's first job started.
+
+        >>> StreamingListener().onBatchStarted(None)   # the default does nothing
+        """
 
     def onBatchCompleted(self, batchCompleted: Any) -> None:
-        """A batch's jobs all finished: ``batchCompleted.batchInfo()``."""
+        """A batch's jobs all finished: ``batchCompleted.batchInfo()``.
+
+        >>> StreamingListener().onBatchCompleted(None)   # the default does nothing
+        """
 
     def onOutputOperationStarted(self, outputOperationStarted: Any) -> None:
-        """An output operation of a batch started: ``.outputOperationInfo()``."""
+        """An output operation of a batch started: ``.outputOperationInfo()``.
+
+        >>> StreamingListener().onOutputOperationStarted(None)   # the default does nothing
+        """
 
     def onOutputOperationCompleted(self, outputOperationCompleted: Any) -> None:
-        """An output operation of a batch finished (``failureReason()`` if it failed)."""
+        """An output operation of a batch finished (``failureReason()`` if it failed).
+
+        >>> StreamingListener().onOutputOperationCompleted(None)   # the default does nothing
+        """
 
 
 class Time:
@@ -80,7 +107,11 @@ class Time:
         self._ms = ms
 
     def milliseconds(self) -> int:
-        """The time in ms. >>> Time(5).milliseconds()"""
+        """The time in ms.
+
+        >>> Time(5).milliseconds()
+        5
+        """
         return self._ms
 
     def __repr__(self) -> str:
@@ -107,45 +138,82 @@ class BatchInfo:
         self.outputOperationInfos_ = outputs
 
     def batchTime(self) -> Time:
-        """The batch's time."""
+        """The batch's time.
+
+        >>> BatchInfo(2000, 0, 2000, []).batchTime().milliseconds()
+        2000
+        """
         return Time(self.time_ms)
 
     def numRecords(self) -> int:
-        """Records received for this batch (0 for queue streams, as in Spark)."""
+        """Records received for this batch (0 for queue streams, as in Spark).
+
+        >>> BatchInfo(2000, 7, 2000, []).numRecords()
+        7
+        """
         return self.numRecords_
 
     def submissionTime(self) -> int:
-        """When the batch's jobs were generated (ms since the epoch)."""
+        """When the batch's jobs were generated (ms since the epoch).
+
+        >>> BatchInfo(2000, 0, 2003, []).submissionTime()
+        2003
+        """
         return self.submissionTime_
 
     def processingStartTime(self) -> int | None:
-        """When its first job started, or None."""
+        """When its first job started, or None.
+
+        >>> BatchInfo(2000, 0, 2000, []).processingStartTime() is None
+        True
+        """
         return self.processingStartTime_
 
     def processingEndTime(self) -> int | None:
-        """When its last job ended, or None."""
+        """When its last job ended, or None.
+
+        >>> BatchInfo(2000, 0, 2000, []).processingEndTime() is None
+        True
+        """
         return self.processingEndTime_
 
     def schedulingDelay(self) -> int | None:
-        """ms the batch waited before processing started."""
+        """ms the batch waited before processing started.
+
+        >>> BatchInfo(2000, 0, 2000, []).schedulingDelay() is None
+        True
+        """
         if self.processingStartTime_ is None:
             return None
         return self.processingStartTime_ - self.submissionTime_
 
     def processingDelay(self) -> int | None:
-        """ms its jobs took."""
+        """ms its jobs took.
+
+        >>> BatchInfo(2000, 0, 2000, []).processingDelay() is None
+        True
+        """
         if self.processingStartTime_ is None or self.processingEndTime_ is None:
             return None
         return self.processingEndTime_ - self.processingStartTime_
 
     def totalDelay(self) -> int | None:
-        """Scheduling plus processing delay, in ms."""
+        """Scheduling plus processing delay, in ms.
+
+        >>> BatchInfo(2000, 0, 2000, []).totalDelay() is None
+        True
+        """
         if self.processingEndTime_ is None:
             return None
         return self.processingEndTime_ - self.submissionTime_
 
     def outputOperationInfos(self) -> dict[int, OutputOperationInfo]:
-        """The batch's output operations by id."""
+        """The batch's output operations by id.
+
+        >>> info = BatchInfo(2000, 0, 2000, [OutputOperationInfo(2000, 0, "f")])
+        >>> info.outputOperationInfos()[0].name()
+        'f'
+        """
         return {o.id_: o for o in self.outputOperationInfos_}
 
     def __repr__(self) -> str:
@@ -168,23 +236,43 @@ class OutputOperationInfo:
         self.failureReason_: str | None = None
 
     def batchTime(self) -> Time:
-        """The batch's time."""
+        """The batch's time.
+
+        >>> OutputOperationInfo(1000, 0, "f").batchTime().milliseconds()
+        1000
+        """
         return Time(self.time_ms)
 
     def id(self) -> int:
-        """The operation's index, in declaration order."""
+        """The operation's index, in declaration order.
+
+        >>> OutputOperationInfo(1000, 2, "f").id()
+        2
+        """
         return self.id_
 
     def name(self) -> str:
-        """The output function's name."""
+        """The output function's name.
+
+        >>> OutputOperationInfo(1000, 0, "pprint").name()
+        'pprint'
+        """
         return self.name_
 
     def failureReason(self) -> str | None:
-        """Why it failed, or None."""
+        """Why it failed, or None.
+
+        >>> OutputOperationInfo(1000, 0, "f").failureReason() is None
+        True
+        """
         return self.failureReason_
 
     def duration(self) -> int | None:
-        """How long it ran, in ms."""
+        """How long it ran, in ms.
+
+        >>> OutputOperationInfo(1000, 0, "f").duration() is None
+        True
+        """
         if self.startTime_ is None or self.endTime_ is None:
             return None
         return self.endTime_ - self.startTime_
@@ -202,19 +290,35 @@ class ReceiverInfo:
             stream_id, name, active, error
 
     def streamId(self) -> int:
-        """The input stream's id."""
+        """The input stream's id.
+
+        >>> ReceiverInfo(3, "r", True, "").streamId()
+        3
+        """
         return self.streamId_
 
     def name(self) -> str:
-        """The receiver's name."""
+        """The receiver's name.
+
+        >>> ReceiverInfo(0, "SocketReceiver", True, "").name()
+        'SocketReceiver'
+        """
         return self.name_
 
     def active(self) -> bool:
-        """Whether it is running."""
+        """Whether it is running.
+
+        >>> ReceiverInfo(0, "r", False, "").active()
+        False
+        """
         return self.active_
 
     def lastErrorMessage(self) -> str:
-        """Its last error, or ''."""
+        """Its last error, or ''.
+
+        >>> ReceiverInfo(0, "r", True, "boom").lastErrorMessage()
+        'boom'
+        """
         return self.lastErrorMessage_
 
 
@@ -254,12 +358,18 @@ class StreamingListenerBus:
         self._lock = threading.Lock()
 
     def add(self, listener: Any) -> None:
-        """Register a listener."""
+        """Register a listener.
+
+        >>> StreamingListenerBus().add(StreamingListener())
+        """
         with self._lock:
             self._listeners.append(listener)
 
     def post(self, kind: str, payload: Any) -> None:
-        """Call ``listener.<kind>(event)`` on every listener."""
+        """Call ``listener.<kind>(event)`` on every listener (a failing one is reported).
+
+        >>> StreamingListenerBus().post("onBatchCompleted", None)
+        """
         event = _Event(kind, payload)
         with self._lock:
             listeners = list(self._listeners)
@@ -285,11 +395,21 @@ class StreamingEventCollector(StreamingListener):
         self.events: list[tuple[str, Any]] = []
 
     def kinds(self) -> list[str]:
-        """The names of the events received, in order."""
+        """The names of the events received, in order.
+
+        >>> StreamingEventCollector().kinds()
+        []
+        """
         return [k for k, _ in self.events]
 
     def batches(self) -> list[BatchInfo]:
-        """The BatchInfo of every completed batch."""
+        """The BatchInfo of every completed batch.
+
+        >>> c = StreamingEventCollector()
+        >>> c.onBatchCompleted(_Event("onBatchCompleted", BatchInfo(1000, 2, 1000, [])))
+        >>> [b.numRecords() for b in c.batches()]
+        [2]
+        """
         return [e.batchInfo() for k, e in self.events if k == "onBatchCompleted"]
 
     def __getattribute__(self, name: str) -> Any:

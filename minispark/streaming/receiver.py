@@ -121,7 +121,13 @@ class FileInputDStream(InputDStream):
                       and os.path.isfile(os.path.join(self.directory, n)))
 
     def start(self) -> None:
-        """Remember the files already there: only newer ones are read."""
+        """Remember the files already there: only newer ones are read.
+
+        >>> import os, tempfile; d = tempfile.mkdtemp(); _ = open(os.path.join(d, "a"), "w")
+        >>> from minispark.streaming import StreamingContext
+        >>> s = StreamingContext(sc, 1).textFileStream(d); s.start(); len(s.seen)
+        1
+        """
         if not self._started:
             self._started = True
             self.seen.update(self._list())
@@ -171,14 +177,31 @@ class SocketReceiver:
         self.records_received = 0
 
     def info(self, active: bool, error: str = "") -> ReceiverInfo:
+        """This receiver as listeners see it.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> SocketReceiver(StreamingContext(sc, 1), 0, "h", 1).info(True).name()
+        'SocketReceiver'
+        """
         return ReceiverInfo(self.stream_id, "SocketReceiver", active, error)
 
     def start(self) -> None:
+        """Connect and read in a thread (reconnecting after errors).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> r = SocketReceiver(StreamingContext(sc, 1), 0, "127.0.0.1", 1)
+        >>> r.restart_ms = 10; r.start(); r.stop()
+        """
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"socket-receiver-{self.stream_id}")
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop reading and report it (what was stored stays).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> SocketReceiver(StreamingContext(sc, 1), 0, "h", 1).stop()
+        """
         self._stop.set()
         sock = self._sock
         if sock is not None:
@@ -191,7 +214,13 @@ class SocketReceiver:
         self.bus.post("onReceiverStopped", self.info(False))
 
     def store(self, lines: list[str]) -> None:
-        """Add records to the current block; a block is cut every block interval."""
+        """Add records to the current block; a block is cut every block interval.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> r = SocketReceiver(StreamingContext(sc, 1), 0, "h", 1); r.store(["a", "b"])
+        >>> r.take_blocks()
+        [(0, ['a', 'b'])]
+        """
         with self._lock:
             self._current.extend(lines)
             self.records_received += len(lines)
@@ -208,7 +237,13 @@ class SocketReceiver:
         self._block_start = time.monotonic()
 
     def take_blocks(self) -> list[tuple[int, list[str]]]:
-        """Every block stored so far, the partial one included (for one batch)."""
+        """Every block stored so far, the partial one included (for one batch), as
+        (block number, records).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> SocketReceiver(StreamingContext(sc, 1), 0, "h", 1).take_blocks()
+        []
+        """
         with self._lock:
             self._cut()
             blocks, self._blocks = self._blocks, []
@@ -269,7 +304,11 @@ class SocketReceiver:
 
 
 def write_wal_block(wal_dir: str, seq: int, records: list[str]) -> None:
-    """Write one block to the write-ahead log, atomically."""
+    """Write one block to the write-ahead log, atomically.
+
+    >>> import tempfile; d = tempfile.mkdtemp(); write_wal_block(d, 0, ["a"]); wal_blocks(d)
+    [0]
+    """
     path = os.path.join(wal_dir, f"block-{seq:010d}")
     with open(path + ".tmp", "wb") as f:
         pickle.dump(records, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -277,7 +316,12 @@ def write_wal_block(wal_dir: str, seq: int, records: list[str]) -> None:
 
 
 def read_wal_block(wal_dir: str, seq: int) -> list[str]:
-    """Read one block back from the write-ahead log."""
+    """Read one block back from the write-ahead log.
+
+    >>> import tempfile; d = tempfile.mkdtemp(); write_wal_block(d, 1, ["a"])
+    >>> read_wal_block(d, 1)
+    ['a']
+    """
     with open(os.path.join(wal_dir, f"block-{seq:010d}"), "rb") as f:
         return pickle.load(f)
 
@@ -320,7 +364,12 @@ class SocketInputDStream(InputDStream):
         ssc._receiver_tracker.streams.append(self)
 
     def wal_dir(self) -> str | None:
-        """Where this stream's write-ahead log lives, or None if it is off."""
+        """Where this stream's write-ahead log lives, or None if it is off.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> StreamingContext(sc, 1).socketTextStream("h", 1).wal_dir() is None
+        True
+        """
         ssc = self._ssc
         enabled = self._sc.getConf().get("spark.streaming.receiver.writeAheadLog.enable",
                                           "false").lower() == "true"
@@ -333,6 +382,12 @@ class SocketInputDStream(InputDStream):
         return os.path.join(ssc._checkpoint_dir, "receivedData", str(self._id))
 
     def make_receiver(self) -> SocketReceiver:
+        """A receiver for this stream (with the WAL's unallocated blocks after recovery).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> StreamingContext(sc, 1).socketTextStream("h", 1).make_receiver().port
+        1
+        """
         wal = self.wal_dir()
         orphans = None
         if wal is not None:
@@ -377,7 +432,11 @@ class ReceiverTracker:
         self.allocated: dict[int, dict[int, list[tuple[int, list[str]]]]] = {}
 
     def start(self) -> None:
-        """Start one receiver per receiver stream."""
+        """Start one receiver per receiver stream.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> t = ReceiverTracker(StreamingContext(sc, 1)); t.start(); t.stop()
+        """
         for stream in self.streams:
             stream.wal_dir()                  # fails now, not at the first block
             receiver = stream.make_receiver()
@@ -385,16 +444,30 @@ class ReceiverTracker:
             receiver.start()
 
     def stop(self) -> None:
-        """Stop every receiver (what it stored stays allocatable)."""
+        """Stop every receiver (what it stored stays allocatable).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> ReceiverTracker(StreamingContext(sc, 1)).stop()
+        """
         for receiver in self.receivers.values():
             receiver.stop()
 
     def has_unallocated(self) -> bool:
-        """Whether a receiver holds records no batch has taken yet."""
+        """Whether a receiver holds records no batch has taken yet.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> ReceiverTracker(StreamingContext(sc, 1)).has_unallocated()
+        False
+        """
         return any(r._blocks or r._current for r in self.receivers.values())
 
     def allocate_blocks(self, time_ms: int) -> None:
-        """Give batch ``time_ms`` every block received since the last batch."""
+        """Give batch ``time_ms`` every block received since the last batch.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> t = ReceiverTracker(StreamingContext(sc, 1)); t.allocate_blocks(1000); t.allocated
+        {1000: {}}
+        """
         if time_ms in self.allocated:
             return
         if any(time_ms in s.batch_blocks for s in self.streams):
@@ -403,15 +476,32 @@ class ReceiverTracker:
         self.allocated[time_ms] = {sid: r.take_blocks() for sid, r in self.receivers.items()}
 
     def blocks_of(self, time_ms: int, stream_id: int) -> list[tuple[int, list[str]]]:
-        """The blocks of one stream in one batch."""
+        """The blocks of one stream in one batch, as (block number, records).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> t = ReceiverTracker(StreamingContext(sc, 1)); t.allocated = {1000: {0: [(0, ["x"])]}}
+        >>> t.blocks_of(1000, 0), t.records_of(1000)
+        ([(0, ['x'])], 1)
+        """
         return self.allocated.get(time_ms, {}).get(stream_id, [])
 
     def records_of(self, time_ms: int) -> int:
-        """How many records the receivers put in batch ``time_ms``."""
+        """How many records the receivers put in batch ``time_ms``.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> ReceiverTracker(StreamingContext(sc, 1)).records_of(1000)
+        0
+        """
         return sum(len(b) for blocks in self.allocated.get(time_ms, {}).values()
                    for _, b in blocks)
 
     def clear(self, time_ms: int) -> None:
-        """Forget the allocations of batches before ``time_ms`` (their RDDs hold the data)."""
+        """Forget the allocations of batches before ``time_ms`` (their RDDs hold the data).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> t = ReceiverTracker(StreamingContext(sc, 1)); t.allocated = {1000: {}, 2000: {}}
+        >>> t.clear(2000); list(t.allocated)
+        [2000]
+        """
         for t in [t for t in self.allocated if t < time_ms]:
             del self.allocated[t]

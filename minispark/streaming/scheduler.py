@@ -98,7 +98,14 @@ class ForEachDStream(DStream):
         return None
 
     def generate_job(self, time_ms: int) -> Callable[[], None] | None:
-        """The job of batch ``time_ms``, or None if the parent has no RDD then."""
+        """The job of batch ``time_ms``, or None if the parent has no RDD then.
+
+        >>> from minispark.streaming import StreamingContext, ManualClock
+        >>> ssc = StreamingContext(sc, 1, clock=ManualClock())
+        >>> ssc.queueStream([[1]]).pprint(); out = ssc._graph.outputs[0]
+        >>> out._initialize(0); out.generate_job(500) is None, callable(out.generate_job(1000))
+        (True, True)
+        """
         rdd = self._parents[0]._get_or_compute(time_ms)
         if rdd is None:
             return None
@@ -122,18 +129,34 @@ class DStreamGraph:
         self._next_id = 0
 
     def new_stream_id(self) -> int:
-        """A new stream id (inputs and others share one counter)."""
+        """A new stream id (inputs and others share one counter).
+
+        >>> DStreamGraph(1000).new_stream_id()
+        0
+        """
         self._next_id += 1
         return self._next_id - 1
 
     def check_can_add(self) -> None:
-        """Streams can only be added before start (Spark's rule)."""
+        """Streams can only be added before start (Spark's rule).
+
+        >>> g = DStreamGraph(1000); g.started = True; g.check_can_add()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Adding new inputs, transformations, and output operations after ...
+        """
         if self.started:
             raise RuntimeError("Adding new inputs, transformations, and output operations "
                                "after starting a context is not supported")
 
     def start(self, zero_time: int) -> None:
-        """Initialise every stream for batches after ``zero_time``; check checkpoints."""
+        """Initialise every stream for batches after ``zero_time``; check checkpoints.
+
+        >>> DStreamGraph(1000).start(0)
+        Traceback (most recent call last):
+        ...
+        ValueError: requirement failed: No output operations registered, ...
+        """
         if not self.outputs:
             raise ValueError("requirement failed: No output operations registered, so "
                              "nothing to execute (add foreachRDD, pprint or saveAsTextFiles)")
@@ -147,7 +170,11 @@ class DStreamGraph:
         self.started = True
 
     def generate_jobs(self, time_ms: int) -> list[tuple[int, Callable[[], None]]]:
-        """(output index, job) for every output that has an RDD at ``time_ms``."""
+        """(output index, job) for every output that has an RDD at ``time_ms``.
+
+        >>> DStreamGraph(1000).generate_jobs(1000)
+        []
+        """
         jobs = []
         for i, out in enumerate(self.outputs):
             job = out.generate_job(time_ms)
@@ -156,7 +183,10 @@ class DStreamGraph:
         return jobs
 
     def clear_metadata(self, time_ms: int) -> None:
-        """Forget RDDs older than each stream's remember duration."""
+        """Forget RDDs older than each stream's remember duration.
+
+        >>> DStreamGraph(1000).clear_metadata(5000)
+        """
         for out in self.outputs:
             out._clear_metadata(time_ms)
 
@@ -182,7 +212,14 @@ class JobScheduler:
 
     def start(self, first_time: int, redo: list[int] | None = None) -> None:
         """Start generating at ``first_time``; ``redo``: batch times to run first
-        (after recovery: pending batches and those due while the driver was down)."""
+        (after recovery: pending batches and those due while the driver was down).
+
+        >>> from minispark.streaming import StreamingContext, ManualClock
+        >>> ssc = StreamingContext(sc, 1, clock=ManualClock()); ssc.queueStream([[1]]).pprint()
+        >>> ssc.start(); ssc._scheduler.next_time      # (start() calls it)
+        1000
+        >>> ssc.stop(False)
+        """
         self.next_time = first_time
         backend = getattr(self.ssc._sc, "_backend", None)
         if backend is not None:      # start the workers from this (long-lived) thread
@@ -199,7 +236,12 @@ class JobScheduler:
 
     def stop(self, graceful: bool) -> None:
         """Stop generating; a graceful stop first runs the batches that hold
-        everything received (receivers must be stopped before)."""
+        everything received (receivers must be stopped before).
+
+        >>> from minispark.streaming import StreamingContext, ManualClock
+        >>> ssc = StreamingContext(sc, 1, clock=ManualClock()); ssc.queueStream([[1]]).pprint()
+        >>> ssc.start(); ssc._scheduler.stop(graceful=True); ssc.stop(False)
+        """
         if self.clock.manual:
             self.clock._remove_listener(self._on_manual_time)
             return
@@ -269,7 +311,12 @@ class JobScheduler:
         self._execute(info, jobs)
 
     def pending_times(self) -> list[int]:
-        """Batches generated but not yet completed (saved in the metadata checkpoint)."""
+        """Batches generated but not yet completed (saved in the metadata checkpoint).
+
+        >>> from minispark.streaming import StreamingContext
+        >>> StreamingContext(sc, 1)._scheduler.pending_times()
+        []
+        """
         with self._lock:
             return sorted(self.pending)
 

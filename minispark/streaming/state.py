@@ -91,7 +91,13 @@ class StateDStream(DStream):
 def update_state_by_key(stream: DStream, updateFunc: Callable[[list, Any], Any],
                         numPartitions: int | None,
                         initialRDD: RDD | Iterable | None) -> DStream:
-    """``DStream.updateStateByKey``, built as PySpark builds it."""
+    """``DStream.updateStateByKey``, built as PySpark builds it.
+
+    >>> from minispark.streaming import StreamingContext
+    >>> s = StreamingContext(sc, 1).queueStream([[("a", 1)]])
+    >>> update_state_by_key(s, lambda vs, st: 0, None, [("a", 5)]).initial.collect()
+    [('a', 5)]
+    """
     sc = stream._sc
     if numPartitions is None:
         numPartitions = sc.defaultParallelism

@@ -86,7 +86,12 @@ class WindowedDStream(DStream):
 
 
 def window(stream: DStream, windowDuration: float, slideDuration: float | None) -> DStream:
-    """``DStream.window``: validate, then build a WindowedDStream."""
+    """``DStream.window``: validate, then build a WindowedDStream.
+
+    >>> from minispark.streaming import StreamingContext
+    >>> window(StreamingContext(sc, 1).queueStream([[1]]), 3, 1).window_ms
+    3000
+    """
     validate_window(stream, windowDuration, slideDuration)
     slide_ms = stream._slide_ms if slideDuration is None else int(slideDuration * 1000)
     return WindowedDStream(stream, int(windowDuration * 1000), slide_ms)
@@ -133,7 +138,13 @@ class ReducedWindowedDStream(DStream):
 def reduce_by_key_and_window(stream: DStream, func: Callable, invFunc: Callable | None,
                              windowDuration: float, slideDuration: float | None,
                              numPartitions: int | None, filterFunc: Callable | None) -> DStream:
-    """``DStream.reduceByKeyAndWindow`` (PySpark's construction, step by step)."""
+    """``DStream.reduceByKeyAndWindow`` (PySpark's construction, step by step).
+
+    >>> from minispark.streaming import StreamingContext
+    >>> s = StreamingContext(sc, 1).queueStream([[("a", 1)]])
+    >>> type(reduce_by_key_and_window(s, max, min, 5, 1, None, None)).__name__
+    'ReducedWindowedDStream'
+    """
     validate_window(stream, windowDuration, slideDuration)
     if numPartitions is None:
         numPartitions = stream._sc.defaultParallelism
@@ -159,7 +170,12 @@ def reduce_by_key_and_window(stream: DStream, func: Callable, invFunc: Callable 
 
 def reduce_by_window(stream: DStream, reduceFunc: Callable, invReduceFunc: Callable | None,
                      windowDuration: float, slideDuration: float) -> DStream:
-    """``DStream.reduceByWindow``: a reduceByKeyAndWindow on one key."""
+    """``DStream.reduceByWindow``: a reduceByKeyAndWindow on one key.
+
+    >>> from minispark.streaming.testing import run_stream
+    >>> run_stream(sc, [[1], [2]], lambda s: reduce_by_window(s, max, None, 2, 1))
+    [[1], [2]]
+    """
     keyed = stream.map(lambda x: (1, x))
     reduced = keyed.reduceByKeyAndWindow(reduceFunc, invReduceFunc, windowDuration,
                                          slideDuration, 1)
