@@ -72,6 +72,15 @@ def test_source_structure(name):
     assert all(m.get("points", 0) > 0 for m in graded)
     tests = [c for c in code if nbgrader_meta(c).get("grade")]
     assert all(nbgrader_meta(c).get("locked") for c in tests), "test cells are locked"
+    for cell in tests:
+        text = "".join(cell["source"])
+        visible, _, hidden = text.partition("### BEGIN HIDDEN TESTS")
+        for line in visible.splitlines():
+            if line.startswith("check("):
+                assert "_grader." + line in hidden, (
+                    f"{nbgrader_meta(cell)['grade_id']}: the hidden part must repeat "
+                    f"{line!r} through _grader (see INSTRUCTOR.md)")
+        assert "same(" not in hidden.replace("_grader.same(", ""), "use _grader.same"
 
 
 # ---------------------------------------------------------------- grading
