@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -50,20 +51,32 @@ class EventLogWriter(SparkListener):
         self.path = self.final_path + IN_PROGRESS
         self._file: Any = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
         self.ended = False
+        self._lock = threading.Lock()   # the driver and streaming threads both write
         # Every onXxx handler of SparkListener becomes "write the event".
         for name in vars(SparkListener):
             if name.startswith("on"):
                 setattr(self, name, self._write)
 
     def _write(self, event: Event) -> None:
-        if self._file is None:
-            return
-        self._file.write(json.dumps(event.to_json_dict(), default=str) + "\n")
-        if event.kind in _FLUSH_ON:   # so a history server sees a running app's progress
-            self._file.flush()
+        self.write_record(event.to_json_dict(), flush=event.kind in _FLUSH_ON)
         if event.kind == "ApplicationEnd":
             self.ended = True
             self.close()
+
+    def write_record(self, record: dict, flush: bool = True) -> None:
+        """Append one JSON line (streaming events come here from their own threads).
+
+        >>> import tempfile; w = EventLogWriter(tempfile.mkdtemp(), "b")
+        >>> w.write_record({"Event": "StreamingStarted", "time": 0}); w.close()
+        >>> [e.kind for e in read_event_log(w.path)]
+        ['StreamingStarted']
+        """
+        with self._lock:
+            if self._file is None:
+                return
+            self._file.write(json.dumps(record, default=str) + "\n")
+            if flush:   # so a history server sees a running app's progress
+                self._file.flush()
 
     def close(self) -> None:
         """Flush and close the log; once the application has ended, drop ``.inprogress``.
@@ -72,10 +85,11 @@ class EventLogWriter(SparkListener):
         >>> w.path.endswith(".inprogress")
         True
         """
-        if self._file is None:
-            return
-        self._file.close()
-        self._file = None
+        with self._lock:
+            if self._file is None:
+                return
+            self._file.close()
+            self._file = None
         if self.ended:
             os.replace(self.path, self.final_path)
             self.path = self.final_path

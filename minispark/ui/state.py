@@ -384,7 +384,18 @@ def replay(events: list[Any]) -> AppStatusStore:
     """
     store = AppStatusStore()
     for event in events:
+        if event.kind.startswith("Streaming"):   # written by ui/streaming.py
+            _replay_streaming(store, event)
+            continue
         handler = getattr(store, "on" + event.kind, None)
         if handler is not None:
             handler(event)
     return store
+
+
+def _replay_streaming(store: AppStatusStore, event: Any) -> None:
+    """A ``Streaming<Kind>`` line of the log, into the Streaming tab's model."""
+    from minispark.ui.streaming import StreamingUIListener
+    if store.streaming is None:
+        store.streaming = StreamingUIListener(store.lock)
+    store.streaming.apply(event.kind.removeprefix("Streaming"), event.data)

@@ -11,9 +11,10 @@ rate, and the percentiles of scheduling delay, processing time and total
 delay, with a bar per recent batch. The batch interval is not an event: it is
 read off the batch times (consecutive batches are one interval apart).
 
-``attach_streaming(ssc)`` registers the listener on a StreamingContext whose
-SparkContext has a UI; the StreamingContext calls it when it starts (or call
-it yourself).
+```attach_streaming(ssc)`` registers the listener on a StreamingContext whose
+SparkContext has a UI or an event log (the StreamingContext calls it when
+created, or call it yourself). Streaming events then go to the event log as
+``Streaming<Kind>`` lines, which the history server replays into this model.
 """
 
 from __future__ import annotations
@@ -70,75 +71,87 @@ class StreamingUIListener(StreamingListener):
     (2, [0, 0], 1000)
     """
 
-    def __init__(self, lock: Any = None) -> None:
+    def __init__(self, lock: Any = None, log: Any = None) -> None:
         self.lock = lock if lock is not None else threading.RLock()
+        self.log = log            # an EventLogWriter: streaming events go to the log too
         self.started_ms: int | None = None
         self.batches: OrderedDict[int, BatchRow] = OrderedDict()
         self.receivers: dict[int, dict[str, Any]] = {}
         self.last_event = 0.0
 
-    # -- events --------------------------------------------------------------------
+    # -- events: each becomes a plain dict, applied here and written to the log -----
 
     def onStreamingStarted(self, streamingStarted: Any) -> None:
         """The StreamingContext started (``streamingStarted.time``, ms)."""
-        with self.lock:
-            self.started_ms, self.last_event = streamingStarted.time, time.time()
+        self._event("StreamingStarted", {"time": streamingStarted.time})
 
     def onBatchSubmitted(self, batchSubmitted: Any) -> None:
         """A batch was generated: it waits in the queue until it starts."""
-        info = batchSubmitted.batchInfo()
-        with self.lock:
-            self.batches[info.time_ms] = BatchRow(info.time_ms, info.numRecords(),
-                                                  info.submissionTime(),
-                                                  outputs=len(info.outputOperationInfos_))
-            while len(self.batches) > RETAINED_BATCHES:
-                self.batches.popitem(last=False)
-            self.last_event = time.time()
+        self._event("BatchSubmitted", _batch(batchSubmitted.batchInfo()))
 
     def onBatchStarted(self, batchStarted: Any) -> None:
         """A batch's first job started."""
-        self._update(batchStarted.batchInfo())
+        self._event("BatchStarted", _batch(batchStarted.batchInfo()))
 
     def onBatchCompleted(self, batchCompleted: Any) -> None:
         """A batch finished: it counts as processed."""
-        self._update(batchCompleted.batchInfo())
-
-    def _update(self, info: Any) -> None:
-        with self.lock:
-            row = self.batches.get(info.time_ms)
-            if row is None:
-                row = self.batches[info.time_ms] = BatchRow(info.time_ms, info.numRecords(),
-                                                            info.submissionTime())
-            row.records, row.start_ms = info.numRecords(), info.processingStartTime()
-            row.end_ms = info.processingEndTime()
-            self.last_event = time.time()
+        self._event("BatchCompleted", _batch(batchCompleted.batchInfo()))
 
     def onOutputOperationCompleted(self, outputOperationCompleted: Any) -> None:
         """One output operation of a batch finished (or failed)."""
         op = outputOperationCompleted.outputOperationInfo()
-        with self.lock:
-            row = self.batches.get(op.time_ms)
-            if row is not None:
-                row.outputs_done += 1
-                if op.failureReason():
-                    row.failures.append(op.failureReason())
+        self._event("OutputOperationCompleted", {"batch_ms": op.batchTime().milliseconds(),
+                                                 "failure": op.failureReason()})
 
     def onReceiverStarted(self, receiverStarted: Any) -> None:
         """A receiver started."""
-        self._receiver(receiverStarted.receiverInfo())
+        self._event("ReceiverStarted", _receiver(receiverStarted.receiverInfo()))
 
     def onReceiverError(self, receiverError: Any) -> None:
         """A receiver reported an error (kept as its last error)."""
-        self._receiver(receiverError.receiverInfo())
+        self._event("ReceiverError", _receiver(receiverError.receiverInfo()))
 
     def onReceiverStopped(self, receiverStopped: Any) -> None:
         """A receiver stopped."""
-        self._receiver(receiverStopped.receiverInfo())
+        self._event("ReceiverStopped", _receiver(receiverStopped.receiverInfo()))
 
-    def _receiver(self, info: Any) -> None:
+    def _event(self, kind: str, data: dict) -> None:
+        self.apply(kind, data)
+        self.last_event = time.time()
+        if self.log is not None:
+            self.log.write_record({"Event": "Streaming" + kind, "Timestamp": self.last_event,
+                                   **data})
+
+    def apply(self, kind: str, data: dict) -> None:
+        """Fold one event (a live one, or one replayed from an event log) into the model.
+
+        >>> m = StreamingUIListener()
+        >>> m.apply("BatchSubmitted", {"batch_ms": 1000, "records": 5, "submission_ms": 1000,
+        ...                            "start_ms": None, "end_ms": None, "outputs": 1})
+        >>> m.waiting(), m.processed()
+        (1, 0)
+        """
         with self.lock:
-            self.receivers[info.streamId()] = {"name": info.name(), "active": info.active(),
-                                               "error": info.lastErrorMessage()}
+            if kind == "StreamingStarted":
+                self.started_ms = data["time"]
+            elif kind.startswith("Batch"):
+                row = self.batches.get(data["batch_ms"])
+                if row is None:
+                    row = self.batches[data["batch_ms"]] = BatchRow(
+                        data["batch_ms"], data["records"], data["submission_ms"])
+                    while len(self.batches) > RETAINED_BATCHES:
+                        self.batches.popitem(last=False)
+                row.records, row.outputs = data["records"], data["outputs"]
+                row.start_ms, row.end_ms = data["start_ms"], data["end_ms"]
+            elif kind == "OutputOperationCompleted":
+                row = self.batches.get(data["batch_ms"])
+                if row is not None:
+                    row.outputs_done += 1
+                    if data["failure"]:
+                        row.failures.append(data["failure"])
+            elif kind.startswith("Receiver"):
+                self.receivers[data["stream_id"]] = {k: data[k] for k in
+                                                     ("name", "active", "error")}
 
     # -- queries ---------------------------------------------------------------------
 
@@ -180,20 +193,32 @@ class StreamingUIListener(StreamingListener):
         return time.time() - self.last_event < max(5.0, 3 * interval)
 
 
+def _batch(info: Any) -> dict:
+    return {"batch_ms": info.batchTime().milliseconds(), "records": info.numRecords(),
+            "submission_ms": info.submissionTime(), "start_ms": info.processingStartTime(),
+            "end_ms": info.processingEndTime(), "outputs": len(info.outputOperationInfos())}
+
+
+def _receiver(info: Any) -> dict:
+    return {"stream_id": info.streamId(), "name": info.name(), "active": info.active(),
+            "error": info.lastErrorMessage()}
+
+
 def attach_streaming(ssc: Any, store: Any = None) -> StreamingUIListener | None:
-    """Show ``ssc`` in the Streaming tab of its SparkContext's UI (or of ``store``);
-    None when there is no UI to show it in.
+    """Show ``ssc`` in the Streaming tab of its SparkContext's UI (or of ``store``) and
+    write its events to the app's event log, if any; None when there is neither.
 
     >>> from minispark.streaming import StreamingContext
     >>> attach_streaming(StreamingContext(sc, 1)) is None   # sc has no UI in doctests
     True
     """
-    if store is None:
-        app_ui = getattr(ssc.sparkContext, "_ui", None)
-        store = app_ui.store if app_ui is not None and app_ui.ui is not None else None
+    app_ui = getattr(ssc.sparkContext, "_ui", None)
+    log = app_ui.log if app_ui is not None else None
+    if store is None and app_ui is not None:
+        store = app_ui.store   # (kept up to date only when the UI is on; fine for the log)
     if store is None:
         return None
-    model = StreamingUIListener(store.lock)
+    model = StreamingUIListener(store.lock, log)
     ssc.addStreamingListener(model)
     with store.lock:
         store.streaming = model

@@ -54,3 +54,38 @@ def test_processed_batches_increase_while_the_stream_runs(stream_ui, web):
     stats = {r[0][0]: r for r in web.tables(web.fetch(server.url + "/streaming/"))["stats"]}
     assert set(stats) == {"Input Rate (records/s)", "Scheduling Delay (ms)",
                           "Processing Time (ms)", "Total Delay (ms)"}
+
+
+def test_streaming_events_replay_in_the_history_server(run_python, tmp_path, web):
+    from minispark.history import HistoryServer
+
+    expected = run_python(
+        "import json, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from minispark import SparkConf, SparkContext\n"
+        "from minispark.streaming import ManualClock, StreamingContext\n"
+        "from minispark.streaming.listener import StreamingEventCollector\n"
+        "from minispark.ui.streaming import attach_streaming\n"
+        f"conf = SparkConf().set('spark.eventLog.enabled', 'true')"
+        f".set('spark.eventLog.dir', {str(tmp_path)!r})\n"
+        "sc = SparkContext('local[1]', 'stream', conf=conf)\n"
+        "clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)\n"
+        "attach_streaming(ssc)\n"
+        "events = StreamingEventCollector(); ssc.addStreamingListener(events)\n"
+        "ssc.queueStream([[1], [2, 3], [4]]).foreachRDD(lambda rdd: rdd.collect())\n"
+        "ssc.start(); clock.advance(3000); ssc.stop(False)\n"
+        "print(json.dumps({'app': sc.applicationId, 'batches': [b.batchTime().milliseconds()"
+        " for b in events.batches()]}))\n"
+        "sc.stop()\n")
+    assert len(expected["batches"]) == 3
+    history = HistoryServer(tmp_path, port=0).start()
+    try:
+        page = web.fetch(f"{history.url}/history/{expected['app']}/streaming/")
+        found = web.tables(page)
+        facts = {r[0][0]: r[1][0] for r in found["streaming-facts"]}
+        assert facts["Completed batches"] == "3" and facts["Batch interval"] == "1.0 s"
+        assert [r[0][0] for r in found["completed"]] == [
+            f"{ms} ms" for ms in sorted(expected["batches"], reverse=True)]
+        assert 'http-equiv="refresh"' not in page   # a finished app does not refresh
+    finally:
+        history.stop()
