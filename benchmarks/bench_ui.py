@@ -97,7 +97,7 @@ def probe(config: str, data: Path) -> dict:
 
 def _replay_cost(events: list) -> float:
     """Microseconds per event for a fresh AppStatusStore to fold this job's events."""
-    from minispark.ui.state import replay
+    from minispark.ui.eventlog import replay
     runs = 200
     start = time.perf_counter()
     for _ in range(runs):

@@ -23,9 +23,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from minispark.ui.eventlog import IN_PROGRESS, read_event_log
+from minispark.ui.eventlog import IN_PROGRESS, read_event_log, replay
 from minispark.ui.server import SparkUI, bind_server, render_path
-from minispark.ui.state import AppStatusStore, replay
+from minispark.ui.state import AppStatusStore
 from minispark.ui.templates import fmt_duration, fmt_time, link, page, table, tag
 
 __all__ = ["HistoryServer", "main"]

@@ -7,7 +7,8 @@ Mirrors Spark's ``EventLoggingListener`` and ``ReplayListenerBus``
 renamed to ``<app id>`` when the application ends. ``read_event_log`` turns
 the lines back into the same Event objects the bus delivered (StageInfo,
 TaskInfo and TaskMetrics included), so the history server (history.py) feeds
-them to the same AppStatusStore a live UI uses. Next: ../history.py.
+them to the same AppStatusStore a live UI uses (``replay``, Spark's ReplayListenerBus).
+Next: ../history.py.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Any
 
 from minispark.scheduler.listener import Event, SparkListener, StageInfo, TaskInfo
 from minispark.taskcontext import TaskMetrics
+from minispark.ui.state import AppStatusStore
 
-__all__ = ["EventLogWriter", "read_event_log", "event_from_json", "DEFAULT_DIR"]
+__all__ = ["EventLogWriter", "read_event_log", "event_from_json", "replay", "DEFAULT_DIR"]
 
 DEFAULT_DIR = "/tmp/spark-events"
 IN_PROGRESS = ".inprogress"
@@ -135,3 +137,28 @@ def read_event_log(path: str | Path) -> list[Event]:
             except (json.JSONDecodeError, KeyError, TypeError):
                 continue   # a line still being written
     return events
+
+
+def replay(events: list[Any]) -> AppStatusStore:
+    """A store built from a list of events, as the history server does with a log.
+
+    >>> replay([]).jobs
+    OrderedDict()
+    """
+    store = AppStatusStore()
+    for event in events:
+        if event.kind.startswith("Streaming"):   # written by ui/streaming.py
+            _replay_streaming(store, event)
+            continue
+        handler = getattr(store, "on" + event.kind, None)
+        if handler is not None:
+            handler(event)
+    return store
+
+
+def _replay_streaming(store: AppStatusStore, event: Any) -> None:
+    """A ``Streaming<Kind>`` line of the log, into the Streaming tab's model."""
+    from minispark.ui.streaming import StreamingUIListener
+    if store.streaming is None:
+        store.streaming = StreamingUIListener(store.lock)
+    store.streaming.apply(event.kind.removeprefix("Streaming"), event.data)

@@ -33,7 +33,7 @@ from minispark.ui.model import (
     percentiles,
 )
 
-__all__ = ["AppStatusStore", "replay", "percentiles", "StageRow", "TaskRow", "JobRow"]
+__all__ = ["AppStatusStore", "percentiles", "StageRow", "TaskRow", "JobRow"]
 RETAINED_JOBS = 1000     # spark.ui.retainedJobs
 RETAINED_STAGES = 1000   # spark.ui.retainedStages
 
@@ -374,28 +374,3 @@ class AppStatusStore(SparkListener):
         """
         with self.lock:
             self.rdds.pop(event.data["rdd_id"], None)
-
-
-def replay(events: list[Any]) -> AppStatusStore:
-    """A store built from a list of events, as the history server does with a log.
-
-    >>> replay([]).jobs
-    OrderedDict()
-    """
-    store = AppStatusStore()
-    for event in events:
-        if event.kind.startswith("Streaming"):   # written by ui/streaming.py
-            _replay_streaming(store, event)
-            continue
-        handler = getattr(store, "on" + event.kind, None)
-        if handler is not None:
-            handler(event)
-    return store
-
-
-def _replay_streaming(store: AppStatusStore, event: Any) -> None:
-    """A ``Streaming<Kind>`` line of the log, into the Streaming tab's model."""
-    from minispark.ui.streaming import StreamingUIListener
-    if store.streaming is None:
-        store.streaming = StreamingUIListener(store.lock)
-    store.streaming.apply(event.kind.removeprefix("Streaming"), event.data)
