@@ -212,6 +212,9 @@ def attach_streaming(ssc: Any, store: Any = None) -> StreamingUIListener | None:
     >>> attach_streaming(StreamingContext(sc, 1)) is None   # sc has no UI in doctests
     True
     """
+    existing = getattr(ssc, "_ui_streaming", None)
+    if existing is not None and (store is None or existing.lock is store.lock):
+        return existing   # already attached (StreamingContext does it when created)
     app_ui = getattr(ssc.sparkContext, "_ui", None)
     log = app_ui.log if app_ui is not None else None
     if store is None and app_ui is not None:
@@ -220,6 +223,7 @@ def attach_streaming(ssc: Any, store: Any = None) -> StreamingUIListener | None:
         return None
     model = StreamingUIListener(store.lock, log)
     ssc.addStreamingListener(model)
+    ssc._ui_streaming = model
     with store.lock:
         store.streaming = model
     return model

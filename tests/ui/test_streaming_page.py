@@ -70,7 +70,7 @@ def test_streaming_events_replay_in_the_history_server(run_python, tmp_path, web
         f".set('spark.eventLog.dir', {str(tmp_path)!r})\n"
         "sc = SparkContext('local[1]', 'stream', conf=conf)\n"
         "clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)\n"
-        "attach_streaming(ssc)\n"
+        "assert attach_streaming(ssc) is attach_streaming(ssc) is not None  # once only\n"
         "events = StreamingEventCollector(); ssc.addStreamingListener(events)\n"
         "ssc.queueStream([[1], [2, 3], [4]]).foreachRDD(lambda rdd: rdd.collect())\n"
         "ssc.start(); clock.advance(3000); ssc.stop(False)\n"
@@ -86,6 +86,24 @@ def test_streaming_events_replay_in_the_history_server(run_python, tmp_path, web
         assert facts["Completed batches"] == "3" and facts["Batch interval"] == "1.0 s"
         assert [r[0][0] for r in found["completed"]] == [
             f"{ms} ms" for ms in sorted(expected["batches"], reverse=True)]
+        assert [r[5][0] for r in found["completed"]] == ["1/1"] * 3   # no event twice
         assert 'http-equiv="refresh"' not in page   # a finished app does not refresh
     finally:
         history.stop()
+
+
+def test_a_streaming_context_appears_in_its_spark_contexts_ui(run_python):
+    shown = run_python(
+        "import json, re, urllib.request, warnings\n"
+        "warnings.simplefilter('ignore')\n"
+        "from minispark import SparkConf, SparkContext\n"
+        "from minispark.streaming import ManualClock, StreamingContext\n"
+        "conf = SparkConf().set('spark.ui.enabled', 'true').set('spark.ui.port', '0')\n"
+        "sc = SparkContext('local[1]', 'live stream', conf=conf)\n"
+        "clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)\n"
+        "ssc.queueStream([[1], [2]]).foreachRDD(lambda rdd: rdd.collect())\n"
+        "ssc.start(); clock.advance(2000)\n"
+        "page = urllib.request.urlopen(sc.uiWebUrl + '/streaming/').read().decode()\n"
+        "ssc.stop(False); sc.stop()\n"
+        "print(json.dumps(re.findall(r'Completed batches</td><td>(\\d+)', page)))\n")
+    assert shown == ["2"]
