@@ -32,7 +32,9 @@ files present at its time and not taken before, by name). A socket program is
 graded by *recording*: ``minispark.streaming.testing.run_program`` feeds the
 program's ``socketTextStream``/``textFileStream`` a given list of batches
 (batch i of the recording is the data of batch i), so the same code runs live
-in class and deterministically under the grader.
+in class and deterministically under the grader. (A *live* receiver on a
+ManualClock still reads in real time: each ``advance`` gives its batch whatever
+had arrived by then, which depends on timing; grade with a recording instead.)
 
 Next: window.py.
 """

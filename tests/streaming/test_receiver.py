@@ -99,7 +99,7 @@ def test_dropped_socket_is_reported_and_the_receiver_reconnects(sc):
     got = collect(ssc.socketTextStream("127.0.0.1", srv.getsockname()[1]))
     ssc.start()
     try:
-        assert _wait(lambda: sum(len(b) for _, b in got) >= 5, 15), got
+        assert _wait(lambda: sum(len(b) for _, b in got) >= 5, 15), (got, listener.errors)
     finally:
         ssc.stop(stopSparkContext=False)
         srv.close()
@@ -135,3 +135,26 @@ def test_graceful_stop_processes_received_data(sc, tmp_path, no_reconnect):
         time.sleep(0.1)
         ssc.stop(stopSparkContext=False, stopGraceFully=True)
     assert [x for _, b in got for x in b] == lines
+
+
+def test_slow_batches_queue_and_the_scheduling_delay_grows(sc):
+    """Processing (>= 0.3 s, by construction) is slower than the 0.1 s interval."""
+    listener = Batches()
+    delays = []
+
+    class Delays(StreamingListener):
+        def onBatchCompleted(self, e):
+            delays.append(e.batchInfo().schedulingDelay())
+
+    ssc = StreamingContext(sc, 0.1)
+    ssc.addStreamingListener(listener)
+    ssc.addStreamingListener(Delays())
+    ssc.queueStream([[1]] * 50).foreachRDD(lambda rdd: time.sleep(0.3))
+    ssc.start()
+    try:
+        assert _wait(lambda: len(delays) >= 5, 20)
+    finally:
+        ssc.stop(stopSparkContext=False)
+    # batch k starts no earlier than 0.3 k s after the first, but was due 0.1 k s after it
+    assert delays[4] >= 0.4 * 1000 * 0.9 + delays[0]
+    assert delays[:5] == sorted(delays[:5])
