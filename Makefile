@@ -11,7 +11,7 @@ DATA    ?= data
 # whatever `python3` is first on PATH and could lack the venv's packages.
 export PYSPARK_PYTHON := $(abspath $(PY))
 
-.PHONY: demo test parity bench lint clean release answers lab
+.PHONY: demo test parity test-browser bench lint clean release answers lab
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,21 @@ demo: $(STAMP)
 # benchmarks have their own targets. pytest's exit code 5 ("no tests collected")
 # is reported as a failure: a suite that collects nothing is broken.
 test: $(STAMP)
-	@$(PY) -m pytest -q -m "not parity and not slow" tests minispark datagen; rc=$$?; \
+	@$(PY) -m pytest -q -m "not parity and not slow and not browser" tests minispark datagen; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
 
 parity: $(PSTAMP)
 	@$(PY) -m pytest -q -m parity tests/parity; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make parity: pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The web UI in headless Chromium. Debian's chromium and chromium-driver are
+# installed when missing (as root, from Debian's package registry).
+test-browser: $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,browser]'
+	@$(PY) -m pytest -q -m browser tests/ui; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test-browser: pytest collected no tests"; exit 1; fi; exit $$rc
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -148,6 +148,8 @@ def execute(nb: dict, cwd: Path, env: dict | None = None) -> dict:
     saved = dict(os.environ)
     os.environ.update(env or {})
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # Kernels run outside pytest under `make answers`: keep them from opening UI ports.
+    os.environ.setdefault("MINISPARK_UI_ENABLED", "false")
     try:
         NotebookClient(node, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
                        resources={"metadata": {"path": str(cwd)}}).execute()

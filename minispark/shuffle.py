@@ -101,6 +101,7 @@ class _PartitionedWriter:
                 self.records[r] += len(bucket)
                 self.buffered_bytes += len(data)
         self.metrics.serialize_time += time.perf_counter() - start
+        note_memory(self.metrics, self.buffered_bytes)
         if self.buffered_bytes > self.budget:
             self._move_to_disk()
 
@@ -135,7 +136,20 @@ class _PartitionedWriter:
         return sizes
 
 
-def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int) -> Iterator:
+def note_memory(metrics: Any, estimate: float) -> None:
+    """Record an estimate of the memory a shuffle structure holds (Spark's
+    "peak execution memory"): records held times their estimated size.
+
+    >>> from minispark.taskcontext import TaskMetrics
+    >>> m = TaskMetrics(); note_memory(m, 5000); note_memory(m, 300); m.peak_memory_bytes
+    5000
+    """
+    if metrics is not None and estimate > metrics.peak_memory_bytes:
+        metrics.peak_memory_bytes = int(estimate)
+
+
+def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int,
+                     metrics: Any = None) -> Iterator:
     """reduceByKey's map-side combine: one combiner per key, emitted at the end
     (or early, as partial combiners, when the estimated size exceeds ``budget``;
     the reduce side merges partial combiners anyway)."""
@@ -152,11 +166,14 @@ def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int) -> 
         if grows:
             held += 1
             if held >= limit:
+                note_memory(metrics, held * ENTRY_BYTES)
                 yield from combiners.items()
                 combiners, held = {}, 0
         elif len(combiners) >= limit:
+            note_memory(metrics, len(combiners) * ENTRY_BYTES)
             yield from combiners.items()
             combiners = {}
+    note_memory(metrics, (held if grows else len(combiners)) * ENTRY_BYTES)
     yield from combiners.items()
 
 
@@ -168,7 +185,7 @@ def write_shuffle_output(records: Iterable, dep: ShuffleDependency, map_id: int,
     if dep.write_records is not None:
         records = dep.write_records(map_id, records)
     if dep.map_side_combine:
-        records = combine_map_side(records, dep.aggregator, context.memory_budget)
+        records = combine_map_side(records, dep.aggregator, context.memory_budget, metrics)
     n = dep.partitioner.numPartitions
     partition_func = dep.partitioner.partitionFunc
     writer = _PartitionedWriter(n, context.memory_budget // 4, context.spill_dir,
@@ -239,8 +256,8 @@ _DEFAULT_SERIALIZER = PickleSerializer()
 
 
 def _entry_bytes(context: Any) -> float:
-    m = context.metrics
-    if m.shuffle_read_records:
+    m = context.metrics if context is not None else None
+    if m is not None and m.shuffle_read_records:
         return max(64.0, 2.0 * m.shuffle_read_bytes / m.shuffle_read_records)
     return float(ENTRY_BYTES)
 
@@ -283,10 +300,13 @@ class ExternalMerger:
             if since >= check_at:
                 check_at = since + 1000
                 held = since if self.grows else len(data)
+                note_memory(self.context.metrics, held * _entry_bytes(self.context))
                 if held * _entry_bytes(self.context) > budget:
                     self._spill()
                     data, since, check_at = self.data, 0, 1000
         self.since_spill = since
+        note_memory(self.context.metrics,
+                    (since if self.grows else len(data)) * _entry_bytes(self.context))
 
     def _spill(self) -> None:
         if self.spill_paths is None:
@@ -345,9 +365,12 @@ def sort_with_spill(records: Iterable, key: Callable, reverse: bool, context: An
     for record in records:
         run.append(record)
         if len(run) % 1000 == 0 and len(run) * _entry_bytes(context) > budget:
+            note_memory(context.metrics, len(run) * _entry_bytes(context))
             run.sort(key=key, reverse=reverse)
             runs.append(_write_run(run, context))
             run = []
+    if context is not None:
+        note_memory(context.metrics, len(run) * _entry_bytes(context))
     run.sort(key=key, reverse=reverse)
     if not runs:
         return iter(run)

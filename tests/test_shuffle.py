@@ -200,3 +200,12 @@ def test_join_spills_under_a_tiny_budget_and_stays_correct(run_python):
     expected = sorted([f"name{k}", sum(range(k, 100_000, 50))] for k in range(50))
     assert out["sums"] == expected
     assert out["spills"] > 0
+
+
+def test_peak_execution_memory_is_reported_for_shuffle_structures(sc, events):
+    sc.parallelize(range(20_000), 4).map(lambda i: (i % 100, i)).groupByKey().count()
+    shuffle_tasks = events.task_metrics()
+    assert len(shuffle_tasks) == 8 and all(m.peak_memory_bytes > 0 for m in shuffle_tasks)
+    events.clear()
+    sc.parallelize(range(20_000), 4).map(lambda i: i + 1).count()  # no shuffle structure
+    assert [m.peak_memory_bytes for m in events.task_metrics()] == [0, 0, 0, 0]

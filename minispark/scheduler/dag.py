@@ -139,8 +139,10 @@ class DAGScheduler:
             return []  # as in Spark: a job over no partitions runs no stage at all
         with self.lock:
             job_id = next(self._job_ids)
-            final_stage = ResultStage(next(self._stage_ids), rdd, func, partitions,
-                                      self.get_or_create_parent_stages(rdd, job_id), job_id)
+            # Parents first, so they get the lower stage ids, as in Spark.
+            parents = self.get_or_create_parent_stages(rdd, job_id)
+            final_stage = ResultStage(next(self._stage_ids), rdd, func, partitions, parents,
+                                      job_id)
             job = _ActiveJob(job_id, final_stage, properties, description)
             self.active_job = job
             stages = self._all_stages(final_stage)

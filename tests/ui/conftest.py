@@ -76,16 +76,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives headless Chromium (run with -m browser)")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Browser tests run only when the -m expression names them (never in make test)."""
-    if "browser" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="browser test: run with -m browser")
-    for item in items:
-        if item.get_closest_marker("browser") is not None:
-            item.add_marker(skip)
-
-
 @pytest.fixture
 def web():
     """fetch(url) -> str, tables(page) -> {id: rows}, exact_bytes(cell) -> int."""

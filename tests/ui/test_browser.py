@@ -1,8 +1,8 @@
 """The UI in a real browser: headless Chromium (Debian's chromium + chromedriver) driven by
-Selenium. Marked ``browser``: skipped unless asked for with ``-m browser``, so
-``make test`` never starts a browser:
+Selenium. Marked ``browser``: ``make test`` deselects them (it never starts a
+browser); ``make test-browser`` installs Chromium and Selenium and runs them:
 
-    apt-get install -y chromium chromium-driver   # once, as root
+    apt-get install -y chromium chromium-driver   # what make test-browser does, as root
     .venv/bin/python -m pytest -m browser tests/ui/test_browser.py
 
 Screenshots of every page visited go to ``$UI_TEST_ARTIFACTS`` (default
@@ -35,9 +35,11 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "-
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        pytest.skip("needs Debian's chromium and chromium-driver")
+    # A missing browser is a failure, not a skip: make test-browser installs it.
+    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), (
+        "needs Debian's chromium and chromium-driver: run make test-browser, or "
+        "apt-get install -y chromium chromium-driver")
+    from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
