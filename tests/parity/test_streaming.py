@@ -138,3 +138,25 @@ def test_window_not_a_multiple_of_the_batch(check_raises):
 # Starting a stateful stream without ssc.checkpoint(dir) fails in both engines only if
 # the SparkContext has no checkpoint directory yet; the session contexts here already
 # have one, so that error is tested in tests/streaming/test_state.py in a fresh process.
+
+
+def test_pprint_output(check):
+    """pprint's text, batch by batch (the time line's value differs by engine)."""
+    import contextlib
+    import io
+    import re
+
+    def program(sc):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            streaming([list(range(12)), [("a", 1)], []],
+                      lambda s: (s.pprint(), s.pprint(3), s)[-1])(sc)
+        text = re.sub(r"Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?", "Time: T", out.getvalue())
+        lines = text.splitlines()
+        starts = [i for i in range(len(lines) - 1)
+                  if lines[i] == "-" * 43 and lines[i + 1] == "Time: T"]
+        # PySpark may print a batch or two more before it stops: keep 3 batches x 2 prints
+        return lines[:starts[6]] if len(starts) > 6 else lines
+
+    lines = check(program)
+    assert lines[:3] == ["-" * 43, "Time: T", "-" * 43]
