@@ -1,0 +1,189 @@
+"""The sandbox a student's kernel runs in, without Docker.
+
+The grader (root) starts ``python -m course.grade.sandbox CONFIG`` in a new session. That
+launcher, still root and single-threaded, sets up the protections and then ``exec``s the
+kernel, so the kernel never runs one instruction with more rights than these:
+
+- a private mount namespace where the grader's private paths (gradebook, sources with the
+  hidden tests, solutions, other submissions, root's home) are covered by empty tmpfs
+  mounts; the interpreter's own prefix is bound back if it lived under such a path;
+- no network (a new, empty network namespace: the kernel talks to the grader over pipes);
+- resource limits: CPU seconds, address space, processes of its uid, file size;
+- an unprivileged uid of its own (one per parallel slot) with no supplementary groups and
+  ``no_new_privs``, so setuid binaries give nothing back.
+
+``probe()`` says which of these the machine allows; what is missing is printed and
+skipped. ``kill_all`` ends everything the kernel left behind: every process of its session
+or of its uid, found by scanning ``/proc`` (so ``setsid`` + double fork does not escape).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS = 38
+BASE_UID = 61000          # slot n runs as uid/gid BASE_UID + n (no passwd entry needed)
+PROTECTIONS = ("uid", "no_new_privs", "mount", "network", "rlimits")
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def probe() -> dict[str, str | None]:
+    """Each protection -> None if usable here, else why not (tried in a throw-away child)."""
+    missing: dict[str, str | None] = dict.fromkeys(PROTECTIONS)
+    if os.geteuid() != 0:
+        missing["uid"] = "not running as root: the kernel keeps the grader's uid"
+        missing["mount"] = "not root: private paths stay readable to the kernel"
+    for name, flag in (("mount", CLONE_NEWNS), ("network", CLONE_NEWNET)):
+        if missing[name]:
+            continue
+        code = (f"import ctypes,os;l=ctypes.CDLL(None,use_errno=True);"
+                f"os._exit(0 if l.unshare({flag})==0 else 1)")
+        if subprocess.run([sys.executable, "-c", code]).returncode != 0:
+            missing[name] = "unshare() refused (no namespaces in this container)"
+    code = ("import ctypes,os;l=ctypes.CDLL(None,use_errno=True);"
+            f"os._exit(0 if l.prctl({PR_SET_NO_NEW_PRIVS},1,0,0,0)==0 else 1)")
+    if subprocess.run([sys.executable, "-c", code]).returncode != 0:
+        missing["no_new_privs"] = "prctl(PR_SET_NO_NEW_PRIVS) refused"
+    return missing
+
+
+def _blocked_ancestor(path: Path) -> Path | None:
+    """The highest ancestor of ``path`` that others may not traverse (e.g. /root, 0700)."""
+    for parent in reversed(path.parents):
+        if parent != Path("/") and not os.stat(parent).st_mode & 0o001:
+            return parent
+    return None
+
+
+def config(slot: int, workdir: Path, hide: list[Path], allowed: dict[str, str | None],
+           limits: dict[str, int], staging: Path) -> dict:
+    """What the launcher is to do for one kernel (JSON-serialisable)."""
+    prefix = Path(sys.base_prefix).resolve()
+    return {"uid": BASE_UID + slot if not allowed["uid"] else None,
+            "no_new_privs": not allowed["no_new_privs"],
+            "mount": not allowed["mount"], "network": not allowed["network"],
+            "rlimits": limits, "workdir": str(workdir), "staging": str(staging),
+            "hide": [str(p) for p in hide if p.exists()],
+            "prefix": str(prefix),
+            "shadow": str(b) if (b := _blocked_ancestor(prefix)) else None}
+
+
+def _mounts(cfg: dict) -> None:
+    libc = _libc()
+    flags = CLONE_NEWNS | (CLONE_NEWNET if cfg["network"] else 0)
+    _check(libc.unshare(flags), "unshare")
+    _check(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+
+    def mount(src: str, dst: str, fstype: str | None, flags: int, data: str | None) -> None:
+        _check(libc.mount(src.encode(), dst.encode(), fstype.encode() if fstype else None,
+                          flags, data.encode() if data else None), f"mount {dst}")
+
+    if cfg["shadow"]:                      # e.g. the interpreter lives under /root (0700)
+        mount(cfg["prefix"], cfg["staging"], None, MS_BIND | MS_REC, None)
+        mount("tmpfs", cfg["shadow"], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711,size=1m")
+        os.makedirs(cfg["prefix"], exist_ok=True)
+        mount(cfg["staging"], cfg["prefix"], None, MS_BIND | MS_REC, None)
+    for path in cfg["hide"]:
+        if os.path.isdir(path):
+            mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0000,size=4k")
+        else:
+            mount("/dev/null", path, None, MS_BIND, None)
+
+
+def _limits(limits: dict[str, int]) -> None:
+    for name, value in limits.items():
+        which = getattr(resource, f"RLIMIT_{name.upper()}")
+        resource.setrlimit(which, (value, value))
+
+
+def _drop(cfg: dict) -> None:
+    if cfg["no_new_privs"]:
+        _check(_libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl no_new_privs")
+    if cfg["uid"] is not None:
+        os.setgroups([])
+        os.setgid(cfg["uid"])
+        os.setuid(cfg["uid"])
+
+
+def launch(cfg: dict, argv: list[str]) -> None:
+    """In the launcher process: protect, drop rights, then become the kernel (exec)."""
+    if cfg["mount"] or cfg["network"]:
+        _mounts(cfg)
+    _limits(cfg["rlimits"])   # before dropping the uid: NPROC then counts the new uid
+    _drop(cfg)
+    os.chdir(cfg["workdir"])
+    os.execv(argv[0], argv)
+
+
+def prepare_workdir(workdir: Path, uid: int | None) -> None:
+    """A fresh directory the kernel owns (and nobody else's kernel can read)."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    (workdir / "tmp").mkdir(parents=True)
+    if uid is not None:
+        for path in (workdir, workdir / "tmp"):
+            os.chown(path, uid, uid)
+        os.chmod(workdir, 0o700)
+
+
+def _sessions_and_uids() -> list[tuple[int, int, int]]:
+    """(pid, session id, real uid) of every process, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            sid = int(stat.rsplit(")", 1)[1].split()[4])
+            uid = os.stat(f"/proc/{entry}").st_uid
+        except (OSError, ValueError, IndexError):
+            continue
+        found.append((int(entry), sid, uid))
+    return found
+
+
+def kill_all(session: int, uid: int | None, rounds: int = 20) -> int:
+    """SIGKILL every process of ``session`` or of ``uid`` (until none is left); how many."""
+    killed = 0
+    for _ in range(rounds):
+        victims = [pid for pid, sid, owner in _sessions_and_uids()
+                   if pid != os.getpid() and (sid == session or (uid is not None
+                                                                  and owner == uid))]
+        if not victims:
+            return killed
+        for pid in victims:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+        time.sleep(0.05)
+    return killed
+
+
+def main(argv: list[str]) -> None:
+    cfg = json.loads(argv[0])
+    launch(cfg, argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,119 @@
+"""The must-show matrix: every sample submission of ``conftest.EXPECTED`` graded end to end
+(sandboxed kernels, two in parallel), with its exact score, status and reason; the sandbox
+holding against reads, writes and left-behind processes; feedback without hidden tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from pathlib import Path
+
+from course.grade import gradebook
+from course.notebooks import REPO, read, source_path
+
+
+def test_score_status_and_reason(batch, matrix, student):
+    total, status, reason = matrix["expected"][student]
+    row = batch["rows"][student]
+    assert (row["total"], row["max"], row["status"]) == (total, 11, status), row
+    assert row["reason"].startswith(reason), row["reason"]
+    if not reason:
+        assert row["reason"] == ""
+    assert row["manual_max"] == 3, "the written answers stay for the instructor"
+
+
+def test_every_submission_has_exactly_one_row(batch, matrix):
+    with open(batch["out"] / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["student"] for r in rows) == sorted(matrix["expected"])
+    by_student = {r["student"]: r for r in rows}
+    assert by_student["partial"]["ex3-check"] == "0"
+    assert by_student["partial"]["ex4-check"] == "2"
+    assert by_student["ignores_sigint"]["total"] == "5"
+
+
+def test_points_per_cell_follow_the_failures(batch):
+    rows = batch["rows"]
+    lost = {s: sorted(g for g, c in r["scores"].items()
+                      if c["points"] is not None and c["points"] < c["max"])
+            for s, r in rows.items()}
+    assert lost["visible_only"] == ["ex2-check"]
+    assert rows["visible_only"]["scores"]["ex2-check"]["failed"] == "hidden tests failed"
+    assert lost["forged_eq"] == ["ex1-check"]
+    assert lost["tampered"] == ["ex1-check"]
+    assert lost["deleted"] == ["ex2-check"]
+    assert lost["os_exit"] == ["ex6-check", "ex7-check", "ex8-check", "ex8-lazy"]
+    assert lost["infinite_loop"] == ["ex1-check"]
+
+
+def test_run_takes_no_longer_than_its_budgets(batch, matrix):
+    rows = batch["rows"]
+    assert rows["ignores_sigint"]["seconds"] < matrix["cell_timeout"] + 30
+    assert rows["correct"]["seconds"] < 30
+
+
+def _feedback(batch, student: str) -> str:
+    return (batch["out"] / "feedback" / f"{student}.html").read_text()
+
+
+def test_feedback_shows_no_hidden_tests(batch, matrix):
+    source = read(source_path(matrix["assignment"]))
+    hidden = "".join("".join(c["source"]) for c in source["cells"]
+                     if "BEGIN HIDDEN TESTS" in "".join(c["source"]))
+    html = _feedback(batch, "visible_only")
+    assert "hidden tests failed" in html
+    assert "ex2-check: 0 / 1" in html
+    for secret in ("BEGIN HIDDEN", "_grader", "hasattr(jpg_lines", "should be an RDD"):
+        assert secret in hidden and secret not in html, secret
+    assert 'check(&quot;ch03.n_jpg&quot;, n_jpg)' in html, "the visible check is shown"
+    for student in matrix["expected"]:
+        assert "_grader" not in _feedback(batch, student), student
+
+
+def test_the_submission_cannot_read_private_files(batch):
+    html = _feedback(batch, "snoops")
+    assert "blocked 6 of 6" in html, html[html.find("paths ="):][:3000]
+    assert "BEGIN HIDDEN" not in html and "correct.json" not in html
+
+
+def test_the_submission_cannot_write_outside_its_directory(batch):
+    assert "wrote 0 of 4" in _feedback(batch, "writes_outside")
+    assert not (REPO / "course" / "pwned.txt").exists()
+
+
+def test_left_behind_processes_are_killed(batch, matrix):
+    def survivors() -> list[str]:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if matrix["marker"] in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(proc.name)
+            except OSError:
+                continue
+        return found
+
+    assert "left a process behind" in _feedback(batch, "detached")
+    assert survivors() == []
+    time.sleep(3.5)                       # past the moment it meant to edit the grades
+    row = json.loads((batch["out"] / "rows" / "correct.json").read_text())
+    assert row["total"] == 11 and "hacked" not in row
+
+
+def test_stderr_costs_nothing(batch):
+    html = _feedback(batch, "stderr")
+    assert "user_id called" in html, "the stderr output is shown, not punished"
+
+
+def test_missing_protections_are_reported(batch):
+    assert any(line.startswith("sandbox:") for line in batch["log"])
+
+
+def test_regrading_replaces_rows(batch, matrix):
+    """Idempotent: the gradebook is rebuilt from one file per student."""
+    before = (batch["out"] / "grades.csv").read_text()
+    gradebook.export(batch["out"])
+    assert (batch["out"] / "grades.csv").read_text() == before
+    rows = gradebook.read_rows(batch["out"])
+    assert len(rows) == len(matrix["expected"])
