@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import operator
+import shutil
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -184,6 +185,9 @@ class DStream:
             rdd = self.generatedRDDs.pop(t)
             if rdd is not None and rdd.getStorageLevel() != StorageLevel.NONE:
                 rdd.unpersist()
+            if rdd is not None and rdd.isCheckpointed() and rdd.getCheckpointFile():
+                # a newer data checkpoint replaces it (Spark deletes old ones too)
+                shutil.rmtree(rdd.getCheckpointFile(), ignore_errors=True)
         for parent in self._parents:
             parent._clear_metadata(time_ms)
 

@@ -137,7 +137,9 @@ class FileInputDStream(InputDStream):
     def _compute(self, time_ms: int) -> RDD | None:
         files = self.batch_files.get(time_ms)
         if files is None:
-            files = [f for f in self._list() if f not in self.seen]
+            listed = self._list()
+            files = [f for f in listed if f not in self.seen]
+            self.seen.intersection_update(listed)    # forget deleted files: stays small
             self.seen.update(files)
             self.batch_files[time_ms] = files
         if not files:
