@@ -76,7 +76,8 @@ class InputDStream(DStream):
 
 class QueueInputDStream(InputDStream):
     """Each batch takes the next RDD of a queue (or all of them: oneAtATime=False);
-    when the queue is empty, the ``default`` RDD or an empty one."""
+    when the queue is empty, the ``default`` RDD, or an empty RDD of one partition
+    (so ``count()`` of such a batch is [0], as in PySpark)."""
 
     def __init__(self, ssc: StreamingContext, rdds: Iterable[RDD], oneAtATime: bool,
                  default: RDD | None):
@@ -93,7 +94,9 @@ class QueueInputDStream(InputDStream):
 
     def _compute(self, time_ms: int) -> RDD | None:
         if not self.queue:
-            return self.default if self.default is not None else self._sc.emptyRDD()
+            if self.default is not None:
+                return self.default
+            return self._sc.parallelize([], 1)   # Spark's default: empty, one partition
         if self.oneAtATime:
             return self.queue.popleft()
         rdds = list(self.queue)

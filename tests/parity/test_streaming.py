@@ -85,7 +85,7 @@ PROGRAMS = {
     "word_count": streaming(
         WORDS, lambda s: s.flatMap(str.split).map(lambda w: (w, 1)).reduceByKey(operator.add)),
     "count_countByValue": streaming(
-        WORDS, lambda s: (s.count(), s.flatMap(str.split).countByValue())),
+        WORDS, lambda s: (s.count(), s.flatMap(str.split).countByValue(), s.glom()), extra=1),
     "transform_with_time_and_union": streaming(
         NUMS, lambda s: (s.transform(lambda t, rdd: rdd.map(lambda x: (type(t).__name__, x))),
                          s.union(s.map(lambda x: -x)))),

@@ -58,7 +58,8 @@ def test_replayer_to_socketTextStream_counts_add_up(sc, tmp_path, no_reconnect):
         ssc = StreamingContext(sc, 0.5)
         ssc.addStreamingListener(listener)
         stream = ssc.socketTextStream("127.0.0.1", server.port)
-        stream.count().foreachRDD(lambda rdd: counts.append(rdd.collect()[0]))
+        # an empty batch has no partitions, so its count() RDD is empty (as in PySpark)
+        stream.count().foreachRDD(lambda rdd: counts.append(sum(rdd.collect())))
         received = collect(stream)
         ssc.start()
         try:
@@ -66,6 +67,7 @@ def test_replayer_to_socketTextStream_counts_add_up(sc, tmp_path, no_reconnect):
         finally:
             ssc.stop(stopSparkContext=False, stopGraceFully=True)
         sent = server.lines_sent
+    assert ssc._error is None, ssc._error
     assert sent == len(lines)
     assert sum(counts) == len(lines)
     assert [x for _, batch in received for x in batch] == lines     # in order, none lost
