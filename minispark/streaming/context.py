@@ -61,13 +61,13 @@ class StreamingContext:
     >>> ssc.queueStream([[1, 2], [3]]).map(lambda x: x * 10).pprint()
     >>> ssc.start(); clock.advance(2000)      # doctest: +NORMALIZE_WHITESPACE
     -------------------------------------------
-    Time: 1970-01-01 ...
+    Time: ...
     -------------------------------------------
     10
     20
     <BLANKLINE>
     -------------------------------------------
-    Time: 1970-01-01 ...
+    Time: ...
     -------------------------------------------
     30
     <BLANKLINE>

@@ -649,7 +649,7 @@ class DStream:
 
         >>> run_stream(sc, [list(range(12))], lambda s: s.pprint(3) or s) and None
         -------------------------------------------
-        Time: 1970-01-01 ...
+        Time: ...
         -------------------------------------------
         0
         1
