@@ -76,7 +76,8 @@ class Grader:
         self.out.mkdir(parents=True, exist_ok=True)
         os.chmod(self.out, 0o700)
         self.slots: queue.Queue[int] = queue.Queue()
-        for slot in range(max(jobs, 1)):
+        self.leases = [sandbox.lease_uid() for _ in range(max(jobs, 1))]
+        for slot in range(len(self.leases)):
             self.slots.put(slot)
 
     def _env(self, workdir: Path) -> dict[str, str]:
@@ -85,6 +86,9 @@ class Grader:
                 "COURSE_ENGINE": "minispark", "PYSPARK_PYTHON": sys.executable,
                 "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
                 "IPYTHONDIR": str(workdir / ".ipython")}
+
+    def _workdir(self, slot: int, student: str) -> Path:
+        return self.work / f"slot{slot}"      # reused: one sandbox uid per slot
 
     def grade(self, student: str, notebook: Path) -> dict:
         """Grade one submission; its row and feedback are on disk when this returns."""
@@ -98,18 +102,21 @@ class Grader:
                 the_plan = runner.plan(self.source_nb, {"cells": []})
                 status, reason = "error", f"the notebook could not be read: {exc}"[:300]
             else:
-                workdir = self.work / f"slot{slot}"
+                workdir = self._workdir(slot, student)
                 limits = dict(LIMITS, cpu=int(self.budget) + 30)
                 if self.allowed["uid"]:
                     limits.pop("nproc")          # would count the grader's own processes
-                cfg = sandbox.config(slot, workdir, self.hide, self.allowed, limits,
+                cfg = sandbox.config(self.leases[slot][0], workdir, self.hide, self.allowed, limits,
                                      self.work / "staging")
                 sandbox.prepare_workdir(workdir, cfg["uid"])
                 shutil.copy(notebook, workdir / f"{self.assignment}.ipynb")
                 if cfg["uid"] is not None:
                     os.chown(workdir / f"{self.assignment}.ipynb", cfg["uid"], cfg["uid"])
-                status, reason = runner.execute(the_plan, cfg, self._env(workdir),
-                                                self.cell_timeout, self.budget)
+                try:
+                    status, reason = runner.execute(the_plan, cfg, self._env(workdir),
+                                                    self.cell_timeout, self.budget)
+                except Exception as exc:       # a grader bug still leaves a row, marked
+                    status, reason = "error", f"grader error: {type(exc).__name__}: {exc}"
                 shutil.rmtree(workdir, ignore_errors=True)
         finally:
             self.slots.put(slot)
@@ -125,6 +132,8 @@ class Grader:
 
     def close(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
+        for _, fd in self.leases:
+            os.close(fd)                        # releases the uid for other runs
 
 
 def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,

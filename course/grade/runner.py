@@ -165,6 +165,8 @@ class Kernel:
         """Kill everything it started; the launcher's error output if it failed to start."""
         sandbox.kill_all(self.proc.pid, self.uid)
         self.proc.wait()
+        if self.proc.stderr.closed:
+            return ""
         err = self.proc.stderr.read().decode(errors="replace")
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             try:

@@ -20,6 +20,7 @@ or of its uid, found by scanning ``/proc`` (so ``setsid`` + double fork does not
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import resource
@@ -27,13 +28,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
-BASE_UID = 61000          # slot n runs as uid/gid BASE_UID + n (no passwd entry needed)
+BASE_UID, UID_SPAN = 61100, 4000   # sandbox uids (no passwd entry needed), leased by lock
 PROTECTIONS = ("uid", "no_new_privs", "mount", "network", "rlimits")
 
 
@@ -75,11 +77,32 @@ def _blocked_ancestor(path: Path) -> Path | None:
     return None
 
 
-def config(slot: int, workdir: Path, hide: list[Path], allowed: dict[str, str | None],
+def lease_uid() -> tuple[int, int]:
+    """A sandbox uid no other grading run on this machine is using: (uid, lock fd).
+
+    Concurrent runs (two instructors, two test suites) must not share a uid, since the
+    clean-up kills every process of the uid. The lease is an flock on a file per uid, held
+    until the fd is closed (or the grader dies). Leftovers of a crashed run are killed.
+    """
+    locks = Path(tempfile.gettempdir()) / "course-grade-uids"
+    locks.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(BASE_UID, BASE_UID + UID_SPAN):
+        fd = os.open(locks / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        kill_all(-1, uid)
+        return uid, fd
+    raise RuntimeError(f"all {UID_SPAN} sandbox uids are in use")
+
+
+def config(uid: int, workdir: Path, hide: list[Path], allowed: dict[str, str | None],
            limits: dict[str, int], staging: Path) -> dict:
     """What the launcher is to do for one kernel (JSON-serialisable)."""
     prefix = Path(sys.base_prefix).resolve()
-    return {"uid": BASE_UID + slot if not allowed["uid"] else None,
+    return {"uid": uid if not allowed["uid"] else None,
             "no_new_privs": not allowed["no_new_privs"],
             "mount": not allowed["mount"], "network": not allowed["network"],
             "rlimits": limits, "workdir": str(workdir), "staging": str(staging),
