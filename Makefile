@@ -70,3 +70,11 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DATA) .bench build *.egg-info
+
+# Grade a class (course/INSTRUCTOR.md): make grade A=ch03_spark_basics [SUBMISSIONS=dir] [JOBS=n]
+A ?= ch03_spark_basics
+SUBMISSIONS ?= course/submitted
+JOBS ?= 2
+.PHONY: grade
+grade: $(STAMP)
+	$(PY) -m course grade $(A) --submissions $(SUBMISSIONS) --jobs $(JOBS)
