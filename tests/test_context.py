@@ -165,3 +165,20 @@ def test_run_job_on_some_partitions(sc):
     rdd = sc.parallelize(range(9), 3)  # [0,1,2] [3,4,5] [6,7,8]
     assert sc.runJob(rdd, lambda it: [sum(it)], [0, 2]) == [3, 21]
     assert sc.runJob(rdd, lambda it: it) == list(range(9))
+
+
+THREAD_STARTED = r"""
+import json, threading
+from minispark import SparkContext
+with SparkContext("local[2]", "threads") as sc:
+    first = []
+    t = threading.Thread(target=lambda: first.append(sc.parallelize([1]).count()))
+    t.start(); t.join()   # the workers were started by a thread that has now ended
+    print(json.dumps([first[0], sc.parallelize([1, 2], 2).count()]))
+"""
+
+
+def test_workers_outlive_the_thread_that_started_them(run_python):
+    # Streaming runs batches on their own threads; a worker started there must
+    # keep serving jobs after that thread ends.
+    assert run_python(THREAD_STARTED) == [1, 2]

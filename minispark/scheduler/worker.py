@@ -16,19 +16,29 @@ import os
 import pickle
 import signal
 import sys
+import threading
+import time
 from multiprocessing.connection import Connection
 
 
 def _tie_to_driver() -> None:
-    """Ignore Ctrl-C (the driver decides what to cancel) and, on Linux, die
-    with the driver even if it is killed with SIGKILL: never leave orphans."""
+    """Ignore Ctrl-C (the driver decides what to cancel) and die with the
+    driver even if it is killed with SIGKILL: never leave orphans.
+
+    An idle worker notices at once (its socket closes). A busy one is caught
+    by a watchdog thread that sees the worker re-parented. (Linux's
+    PR_SET_PDEATHSIG is no good here: it fires when the *thread* that started
+    the worker ends, and a streaming batch thread may well have started it.)
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        import ctypes
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: workers still exit when the driver's socket closes
+    driver = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != driver:
+                os._exit(1)
+    threading.Thread(target=watch, name="driver-watchdog", daemon=True).start()
 
 
 def main(fd: int) -> None:
