@@ -136,6 +136,9 @@ class _PartitionedWriter:
         return sizes
 
 
+_MISSING = object()
+
+
 def note_memory(metrics: Any, estimate: float) -> None:
     """Record an estimate of the memory a shuffle structure holds (Spark's
     "peak execution memory"): records held times their estimated size.
@@ -157,23 +160,36 @@ def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int,
     grows = getattr(aggregator, "grows", False)
     limit = max(budget // ENTRY_BYTES, 1000)
     combiners: dict = {}
-    held = 0
-    for k, v in records:
-        if k in combiners:
-            combiners[k] = merge(combiners[k], v)
-        else:
-            combiners[k] = create(v)
-        if grows:
+    if grows:  # groupByKey: every value is kept, so count values, not keys
+        held = 0
+        for k, v in records:
+            if k in combiners:
+                combiners[k] = merge(combiners[k], v)
+            else:
+                combiners[k] = create(v)
             held += 1
             if held >= limit:
                 note_memory(metrics, held * ENTRY_BYTES)
                 yield from combiners.items()
                 combiners, held = {}, 0
-        elif len(combiners) >= limit:
-            note_memory(metrics, len(combiners) * ENTRY_BYTES)
-            yield from combiners.items()
-            combiners = {}
-    note_memory(metrics, (held if grows else len(combiners)) * ENTRY_BYTES)
+        note_memory(metrics, held * ENTRY_BYTES)
+        yield from combiners.items()
+        return
+    # The hot loop of reduceByKey: one dict probe per record, and the size
+    # check only when a new key arrives (only then can the dict grow).
+    get = combiners.get
+    for k, v in records:
+        c = get(k, _MISSING)
+        if c is _MISSING:
+            combiners[k] = create(v)
+            if len(combiners) >= limit:
+                note_memory(metrics, len(combiners) * ENTRY_BYTES)
+                yield from combiners.items()
+                combiners = {}
+                get = combiners.get
+        else:
+            combiners[k] = merge(c, v)
+    note_memory(metrics, len(combiners) * ENTRY_BYTES)
     yield from combiners.items()
 
 
@@ -291,11 +307,10 @@ class ExternalMerger:
         # or ten keys with 100,000 values each would never look big.
         weigh = self.grows and combiners
         check_at = since + 1000
+        get = data.get
         for k, v in records:
-            if k in data:
-                data[k] = merge(data[k], v)
-            else:
-                data[k] = create(v)
+            c = get(k, _MISSING)  # one dict probe per record: this is the hot loop
+            data[k] = create(v) if c is _MISSING else merge(c, v)
             since += len(v) if weigh else 1
             if since >= check_at:
                 check_at = since + 1000
@@ -304,6 +319,7 @@ class ExternalMerger:
                 if held * _entry_bytes(self.context) > budget:
                     self._spill()
                     data, since, check_at = self.data, 0, 1000
+                    get = data.get
         self.since_spill = since
         note_memory(self.context.metrics,
                     (since if self.grows else len(data)) * _entry_bytes(self.context))
