@@ -6,7 +6,8 @@ kernel, so the kernel never runs one instruction with more rights than these:
 
 - a private mount namespace where the grader's private paths (gradebook, sources with the
   hidden tests, solutions, other submissions, root's home) are covered by empty tmpfs
-  mounts; the interpreter's own prefix is bound back if it lived under such a path;
+  mounts; the interpreter's own prefix is bound back if it lived under such a path; and
+  /tmp, /var/tmp, /dev/shm are fresh and private, so no write outlives the kernel;
 - no network (a new, empty network namespace: the kernel talks to the grader over pipes);
 - resource limits: CPU seconds, address space, processes of its uid, file size;
 - an unprivileged uid of its own (one per parallel slot) with no supplementary groups and
@@ -36,6 +37,7 @@ CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
 BASE_UID, UID_SPAN = 61100, 4000   # sandbox uids (no passwd entry needed), leased by lock
+PRIVATE_DIRS = ("/tmp", "/var/tmp", "/dev/shm")   # world-writable: a fresh, empty one each
 PROTECTIONS = ("uid", "no_new_privs", "mount", "network", "rlimits")
 
 
@@ -107,6 +109,8 @@ def config(uid: int, workdir: Path, hide: list[Path], allowed: dict[str, str | N
             "mount": not allowed["mount"], "network": not allowed["network"],
             "rlimits": limits, "workdir": str(workdir), "staging": str(staging),
             "hide": [str(p) for p in hide if p.exists()],
+            "private": [d for d in PRIVATE_DIRS if os.path.isdir(d)],
+            "keep": str(workdir.parent),
             "prefix": str(prefix),
             "shadow": str(b) if (b := _blocked_ancestor(prefix)) else None}
 
@@ -123,10 +127,22 @@ def _mounts(cfg: dict) -> None:
 
     if cfg["shadow"]:                      # e.g. the interpreter lives under /root (0700)
         mount(cfg["prefix"], cfg["staging"], None, MS_BIND | MS_REC, None)
+    # The grading run's directory (work dirs, data copy, staging) is kept through an fd
+    # while fresh tmpfs mounts replace /tmp & co., so writes there vanish with the kernel.
+    keep = os.open(cfg["keep"], os.O_PATH | os.O_DIRECTORY)
+    for path in cfg["private"]:
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m")
+    if not os.path.isdir(cfg["keep"]):
+        os.makedirs(cfg["keep"], mode=0o711)
+        mount(f"/proc/self/fd/{keep}", cfg["keep"], None, MS_BIND | MS_REC, None)
+    os.close(keep)
+    if cfg["shadow"]:
         mount("tmpfs", cfg["shadow"], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711,size=1m")
         os.makedirs(cfg["prefix"], exist_ok=True)
         mount(cfg["staging"], cfg["prefix"], None, MS_BIND | MS_REC, None)
     for path in cfg["hide"]:
+        if not os.path.lexists(path):
+            continue                        # it was under a private dir: gone already
         if os.path.isdir(path):
             mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0000,size=4k")
         else:

@@ -25,6 +25,7 @@ SOLUTION = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 EXERCISE = REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 CELL_TIMEOUT = 10
 MARKER = "detached-grade-editor"
+TMP_ESCAPE = Path(tempfile.gettempdir()) / f"grade-escape-{os.getpid()}.txt"
 
 # student -> (autograded total out of 11, status, start of the reason)
 EXPECTED = {
@@ -87,7 +88,10 @@ for p in paths:
             wrote += 1
     except OSError:
         pass
-print(f"wrote {{wrote}} of {{len(paths)}}")"""
+print(f"wrote {{wrote}} of {{len(paths)}}")
+with open({str(TMP_ESCAPE)!r}, "w") as f:     # lands in the sandbox's private /tmp
+    f.write("escaped")
+print("tmp write ok")"""
 
 
 def _detached(out: Path) -> str:
@@ -178,4 +182,5 @@ def pytest_generate_tests(metafunc):
 def matrix() -> dict:
     """The matrix's constants, for the test modules (conftest is not importable)."""
     return {"expected": EXPECTED, "cell_timeout": CELL_TIMEOUT, "marker": MARKER,
+            "tmp_escape": TMP_ESCAPE,
             "assignment": ASSIGNMENT}

@@ -78,9 +78,12 @@ def test_the_submission_cannot_read_private_files(batch):
     assert "BEGIN HIDDEN" not in html and "correct.json" not in html
 
 
-def test_the_submission_cannot_write_outside_its_directory(batch):
-    assert "wrote 0 of 4" in _feedback(batch, "writes_outside")
+def test_the_submission_cannot_write_outside_its_directory(batch, matrix):
+    html = _feedback(batch, "writes_outside")
+    assert "wrote 0 of 4" in html
+    assert "tmp write ok" in html, "its write to /tmp succeeded, in a private /tmp"
     assert not (REPO / "course" / "pwned.txt").exists()
+    assert not matrix["tmp_escape"].exists(), "nothing it wrote to /tmp is left"
 
 
 def test_left_behind_processes_are_killed(batch, matrix):
