@@ -125,7 +125,7 @@ class Grader:
         reason = "; ".join(r for r in [reason, *the_plan.notes] if r)
         row = gradebook.make_row(student, self.assignment, runner.score(the_plan), status,
                                  reason, time.monotonic() - started)
-        gradebook.atomic_write(self.out / "feedback" / f"{student}.html",
+        gradebook.atomic_write(self.out / "feedback" / f"{gradebook.file_name(student)}.html",
                                feedback.render(row, the_plan))
         gradebook.write_row(self.out, row)
         return row

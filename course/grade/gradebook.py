@@ -18,7 +18,7 @@ import re
 import tempfile
 from pathlib import Path
 
-STUDENT = re.compile(r"^[A-Za-z0-9_.@+-]{1,100}$")
+UNSAFE = re.compile(r"[^A-Za-z0-9_.@+-]")
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -36,14 +36,18 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def file_name(student: str) -> str:
+    """A file name for a student's row and feedback (folder names may hold anything)."""
+    name = UNSAFE.sub("_", student)[:100]
+    return name if name.strip(".") else f"_{name}"
+
+
 def rows_dir(out: Path) -> Path:
     return out / "rows"
 
 
 def write_row(out: Path, row: dict) -> Path:
-    if not STUDENT.match(row["student"]):
-        raise ValueError(f"unsafe student name {row['student']!r}")
-    path = rows_dir(out) / f"{row['student']}.json"
+    path = rows_dir(out) / f"{file_name(row['student'])}.json"
     atomic_write(path, json.dumps(row, indent=1, sort_keys=True))
     return path
 
