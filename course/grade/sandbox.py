@@ -37,6 +37,7 @@ CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS = 38
 BASE_UID, UID_SPAN = 61100, 4000   # sandbox uids (no passwd entry needed), leased by lock
+PROJECT = Path(__file__).resolve().parents[2]   # the repository: course/grade/ is in it
 PRIVATE_DIRS = ("/tmp", "/var/tmp", "/dev/shm")   # world-writable: a fresh, empty one each
 PROTECTIONS = ("uid", "no_new_privs", "mount", "network", "rlimits")
 
@@ -101,18 +102,22 @@ def lease_uid() -> tuple[int, int]:
 
 
 def config(uid: int, workdir: Path, hide: list[Path], allowed: dict[str, str | None],
-           limits: dict[str, int], staging: Path) -> dict:
+           limits: dict[str, int], staging: Path | None = None) -> dict:
     """What the launcher is to do for one kernel (JSON-serialisable)."""
-    prefix = Path(sys.base_prefix).resolve()
+    # What the kernel must still see, wherever it lives (under /tmp, under /root...):
+    # the interpreter, the virtualenv, the project (its code is imported from there,
+    # an editable install) and this grading run's directory.
+    needed = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), PROJECT,
+              workdir.parent.resolve()}
+    shadows = {b for p in needed if (b := _blocked_ancestor(p)) is not None}
     return {"uid": uid if not allowed["uid"] else None,
             "no_new_privs": not allowed["no_new_privs"],
             "mount": not allowed["mount"], "network": not allowed["network"],
-            "rlimits": limits, "workdir": str(workdir), "staging": str(staging),
+            "rlimits": limits, "workdir": str(workdir),
             "hide": [str(p) for p in hide if p.exists()],
             "private": [d for d in PRIVATE_DIRS if os.path.isdir(d)],
-            "keep": str(workdir.parent),
-            "prefix": str(prefix),
-            "shadow": str(b) if (b := _blocked_ancestor(prefix)) else None}
+            "needed": sorted((str(p) for p in needed), key=len),
+            "shadows": sorted(str(b) for b in shadows)}
 
 
 def _mounts(cfg: dict) -> None:
@@ -125,21 +130,20 @@ def _mounts(cfg: dict) -> None:
         _check(libc.mount(src.encode(), dst.encode(), fstype.encode() if fstype else None,
                           flags, data.encode() if data else None), f"mount {dst}")
 
-    if cfg["shadow"]:                      # e.g. the interpreter lives under /root (0700)
-        mount(cfg["prefix"], cfg["staging"], None, MS_BIND | MS_REC, None)
-    # The grading run's directory (work dirs, data copy, staging) is kept through an fd
-    # while fresh tmpfs mounts replace /tmp & co., so writes there vanish with the kernel.
-    keep = os.open(cfg["keep"], os.O_PATH | os.O_DIRECTORY)
+    # The paths the kernel needs are held open (O_PATH) while fresh tmpfs mounts replace
+    # /tmp & co. (so writes there vanish with the kernel) and cover directories it may
+    # not traverse (/root, 0700); then each needed path that disappeared is bound back,
+    # shortest first, so one that lives inside another comes back with it.
+    held = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in cfg["needed"]}
     for path in cfg["private"]:
         mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=256m")
-    if not os.path.isdir(cfg["keep"]):
-        os.makedirs(cfg["keep"], mode=0o711)
-        mount(f"/proc/self/fd/{keep}", cfg["keep"], None, MS_BIND | MS_REC, None)
-    os.close(keep)
-    if cfg["shadow"]:
-        mount("tmpfs", cfg["shadow"], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711,size=1m")
-        os.makedirs(cfg["prefix"], exist_ok=True)
-        mount(cfg["staging"], cfg["prefix"], None, MS_BIND | MS_REC, None)
+    for path in cfg["shadows"]:
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711,size=1m")
+    for path, fd in held.items():
+        if not os.path.isdir(path):
+            os.makedirs(path, mode=0o711, exist_ok=True)
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        os.close(fd)
     for path in cfg["hide"]:
         if not os.path.lexists(path):
             continue                        # it was under a private dir: gone already
