@@ -104,12 +104,7 @@ class RDDActions:
         >>> sc.parallelize([1, 2, 3], 3).fold(0, add), sc.parallelize([1, 2, 3], 3).fold(1, add)
         (6, 10)
         """
-        def fold_partition(iterator: Iterator) -> Any:
-            acc = zeroValue
-            for x in iterator:
-                acc = op(acc, x)
-            return acc
-        return reduce(op, self.ctx._run_job(self, fold_partition), zeroValue)
+        return self.aggregate(zeroValue, op, op)  # fold is aggregate with one function
 
     def aggregate(self, zeroValue: Any, seqOp: Callable[[Any, Any], Any],
                   combOp: Callable[[Any, Any], Any]) -> Any:

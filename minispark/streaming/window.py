@@ -62,14 +62,13 @@ duration (1000 ms); got windowDuration=2.5 s
                          f"windowDuration={windowDuration}, slideDuration={slideDuration}")
 
 
-class WindowedDStream(DStream):
-    """The union of the parent's RDDs in the window ending at each slide."""
+class _WindowOverParent(DStream):
+    """What every windowed stream shares: its own slide, and a parent that must
+    remember a whole window's RDDs."""
 
     def __init__(self, parent: DStream, window_ms: int, slide_ms: int):
         super().__init__(parent._ssc, [parent])
         self.window_ms, self._slide = window_ms, slide_ms
-        if parent._storage_level is None:   # the parent's RDDs are read by several windows
-            parent.persist(StorageLevel.MEMORY_ONLY)
 
     @property
     def _slide_ms(self) -> int:
@@ -78,6 +77,15 @@ class WindowedDStream(DStream):
     @property
     def _parent_remember_ms(self) -> int | None:
         return (self._remember_ms or 0) + self.window_ms
+
+
+class WindowedDStream(_WindowOverParent):
+    """The union of the parent's RDDs in the window ending at each slide."""
+
+    def __init__(self, parent: DStream, window_ms: int, slide_ms: int):
+        super().__init__(parent, window_ms, slide_ms)
+        if parent._storage_level is None:   # the parent's RDDs are read by several windows
+            parent.persist(StorageLevel.MEMORY_ONLY)
 
     def _compute(self, time_ms: int) -> RDD | None:
         parent = self._parents[0]
@@ -97,26 +105,17 @@ def window(stream: DStream, windowDuration: float, slideDuration: float | None) 
     return WindowedDStream(stream, int(windowDuration * 1000), slide_ms)
 
 
-class ReducedWindowedDStream(DStream):
+class ReducedWindowedDStream(_WindowOverParent):
     """A per-key reduction over a window, updated incrementally when possible
     (Spark's PythonReducedWindowedDStream). ``reduce_func(t, a, b)`` merges the
     reduced RDD ``b`` into ``a`` (None at first); ``inv_func(t, a, b)`` removes it."""
 
     def __init__(self, parent: DStream, reduce_func: Callable, inv_func: Callable | None,
                  window_ms: int, slide_ms: int):
-        super().__init__(parent._ssc, [parent])
+        super().__init__(parent, window_ms, slide_ms)
         self.reduce_func, self.inv_func = reduce_func, inv_func
-        self.window_ms, self._slide = window_ms, slide_ms
         self.mustCheckpoint = True
         self.persist(StorageLevel.MEMORY_ONLY)
-
-    @property
-    def _slide_ms(self) -> int:
-        return self._slide
-
-    @property
-    def _parent_remember_ms(self) -> int | None:
-        return (self._remember_ms or 0) + self.window_ms
 
     def _compute(self, time_ms: int) -> RDD | None:
         parent, t = self._parents[0], to_datetime(time_ms)
