@@ -52,11 +52,12 @@ bench: $(STAMP)
 # The course notebooks (course/INSTRUCTOR.md). course/source/ is the only thing edited:
 # `make answers` records the reference answers' hashes (course/answers.json) by running
 # the source notebooks; `make release` regenerates exercises/ and solutions/ from them.
+# ONLY=ch06_parallel_programming limits both to one chapter while it is being written.
 release: $(STAMP)
-	$(PY) -m course.notebooks release
+	$(PY) -m course.notebooks release $(if $(ONLY),--only $(ONLY))
 
 answers: $(STAMP)
-	$(PY) -m course.make_answers
+	$(PY) -m course.make_answers $(ONLY)
 
 # JupyterLab with the course and nbgrader's extensions, on 127.0.0.1 only. Ctrl-C stops it.
 LAB_PORT ?= 8888

@@ -36,10 +36,28 @@ def run_and_collect(names: list[str], *, record: bool) -> dict:
     return dict(sorted(records.items()))
 
 
-def main() -> int:
-    records = run_and_collect(assignments(), record=True)
-    ANSWERS.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {len(records)} answers to {ANSWERS}")
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course.make_answers [ASSIGNMENT ...]``: all chapters, or just these.
+
+    Recording one chapter replaces only that chapter's entries; the file is rewritten
+    under a lock so that two chapters can be recorded at the same time.
+    """
+    import fcntl
+
+    names = list(sys.argv[1:] if argv is None else argv) or assignments()
+    unknown = sorted(set(names) - set(assignments()))
+    if unknown:
+        print(f"no such assignment: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    records = run_and_collect(names, record=True)
+    prefixes = tuple(name.split("_")[0] + "." for name in names)
+    with open(ANSWERS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = json.loads(ANSWERS.read_text()) if ANSWERS.exists() else {}
+        kept = {k: v for k, v in kept.items() if not k.startswith(prefixes)}
+        merged = dict(sorted({**kept, **records}.items()))
+        ANSWERS.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {len(records)} answers for {', '.join(names)} to {ANSWERS}")
     return 0
 
 

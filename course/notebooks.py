@@ -10,7 +10,8 @@ sources, how a notebook is executed and how its graded cells fared.
   removed, outputs cleared, nbgrader's cell metadata kept (so a solution notebook can be
   submitted and autograded like any student's).
 
-``python -m course.notebooks release [OUT_ROOT]`` writes both (``make release``).
+``python -m course.notebooks release [OUT_ROOT] [--only ASSIGNMENT]`` writes both
+(``make release``; ``--only`` for one chapter while editing it).
 """
 
 from __future__ import annotations
@@ -178,11 +179,16 @@ def graded_cells(nb: dict) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] != "release":
-        print("usage: python -m course.notebooks release [OUT_ROOT]", file=sys.stderr)
-        return 2
-    out = Path(argv[1]) if len(argv) > 1 else REPO
-    for path in release(out):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m course.notebooks")
+    parser.add_argument("command", choices=["release"])
+    parser.add_argument("out_root", nargs="?", default=str(REPO))
+    parser.add_argument("--only", action="append", metavar="ASSIGNMENT",
+                        help="release just this assignment (repeatable); default: all")
+    args = parser.parse_args(argv)
+    out = Path(args.out_root)
+    for path in release(out, args.only):
         print(f"wrote {path.relative_to(out) if path.is_relative_to(out) else path}")
     return 0
 
