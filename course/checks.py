@@ -330,21 +330,55 @@ class Run:
     def stage_kinds(self) -> list[str]:
         return [e.data["stage_info"].kind for e in self._of("StageCompleted")]
 
-    def _metric(self, name: str, kind: str | None = None) -> int:
+    def metric(self, name: str, kind: str | None = None) -> int:
+        """The sum over tasks of one ``TaskMetrics`` field (``cache_hits``,
+        ``shuffle_read_bytes``, ``task_binary_bytes``, ...), optionally only in stages of
+        one kind (``"ShuffleMapStage"`` or ``"ResultStage"``)."""
         stage_kind = {e.data["stage_info"].stage_id: e.data["stage_info"].kind
                       for e in self._of("StageCompleted")}
         return sum(getattr(e.data["metrics"], name) for e in self._of("TaskEnd")
                    if e.data.get("metrics") is not None
                    and (kind is None or stage_kind.get(e.data["stage_id"]) == kind))
 
+    _metric = metric          # the name chapter 7's hidden tests were written with
+
+    @property
+    def tasks(self) -> int:
+        """Task attempts that ended (one per partition of each stage that ran)."""
+        return len(self._of("TaskEnd"))
+
+    def stage_tasks(self) -> list[int]:
+        """The number of tasks of each stage that ran, in completion order."""
+        return [e.data["stage_info"].num_tasks for e in self._of("StageCompleted")]
+
     @property
     def shuffle_write_bytes(self) -> int:
-        return self._metric("shuffle_write_bytes")
+        return self.metric("shuffle_write_bytes")
+
+    @property
+    def shuffle_read_bytes(self) -> int:
+        return self.metric("shuffle_read_bytes")
+
+    @property
+    def cache_hits(self) -> int:
+        """Partitions read from the block manager instead of being recomputed."""
+        return self.metric("cache_hits")
+
+    @property
+    def largest_task_bytes(self) -> int:
+        """The largest serialized task (closure included): big data captured in a
+        closure shows here; a broadcast variable does not."""
+        return max((e.data["metrics"].task_binary_bytes for e in self._of("TaskEnd")
+                    if e.data.get("metrics") is not None), default=0)
+
+    @property
+    def broadcast_fetches(self) -> int:
+        return self.metric("broadcast_fetches")
 
     @property
     def result_bytes(self) -> int:
         """Bytes the result stage's tasks sent back to the driver."""
-        return self._metric("result_size", "ResultStage")
+        return self.metric("result_size", "ResultStage")
 
     def expect(self, condition_name: str, ok, message: str) -> None:
         """Fail with a teaching ``message`` unless ``ok``; on PySpark, skip visibly."""
