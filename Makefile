@@ -23,8 +23,12 @@ $(PSTAMP): $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,parity]'
 	touch $@
 
+# The tour: a batch job on generated web logs, a streaming job on the same logs replayed
+# over a socket, then a sample class of five chapter-3 submissions graded.
 demo: $(STAMP)
 	$(PY) -m minispark.tour --data $(DATA)
+	$(PY) -m minispark.streaming.tour --data $(DATA)
+	$(PY) -m course.grade.samples --data $(DATA) --root $(DATA)/sample-class
 
 # The fast tier: unit tests, doctests of every public engine method. Parity and
 # benchmarks have their own targets. pytest's exit code 5 ("no tests collected")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from course.grade.cli import grade_all
+from course.grade.samples import INFINITE_LOOP, PARTIAL, TAMPERED, variant
 from course.notebooks import REPO, read, source_path
 
 ASSIGNMENT = "ch03_spark_basics"
@@ -45,14 +46,6 @@ EXPECTED = {
     "detached": (11, "ok", ""),
     "stderr": (11, "ok", ""),
 }
-
-
-def set_cell(nb: dict, grade_id: str, code: str) -> dict:
-    for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
-            cell["source"] = code
-            return nb
-    raise KeyError(grade_id)
 
 
 def add_cell(nb: dict, after: str, code: str) -> dict:
@@ -109,11 +102,8 @@ def samples(submissions: Path, out: Path) -> dict[str, dict]:
     """student -> notebook, the matrix of EXPECTED."""
     sol = read(SOLUTION)
 
-    def variant(**cells: str) -> dict:
-        nb = copy.deepcopy(sol)
-        for gid, code in cells.items():
-            set_cell(nb, gid.replace("_", "-"), code)
-        return nb
+    def changed(**cells: str) -> dict:
+        return variant(sol, {gid.replace("_", "-"): code for gid, code in cells.items()})
 
     deleted = copy.deepcopy(sol)
     deleted["cells"] = [c for c in deleted["cells"]
@@ -127,19 +117,16 @@ def samples(submissions: Path, out: Path) -> dict[str, dict]:
     return {
         "correct": sol,
         "blank": read(EXERCISE),
-        "partial": variant(ex3_answer='day1 = sc.textFile(str(DATA / "weblogs" / '
-                                      '"2013-09-16.log"))\nfirst_ips = day1.map(lambda l: '
-                                      'l.split(" ")[0]).take(4)',
-                           ex6_answer="n_kb_ips = 0"),
-        "visible_only": variant(ex2_answer='jpg_lines = logs.filter(lambda l: ".jpg" in l)'
+        "partial": variant(sol, PARTIAL),        # the same five as make demo's class
+        "visible_only": changed(ex2_answer='jpg_lines = logs.filter(lambda l: ".jpg" in l)'
                                            '.collect()\nn_jpg = len(jpg_lines)'),
-        "infinite_loop": variant(ex1_answer="while True:\n    pass"),
-        "ignores_sigint": variant(ex5_answer="import signal\nsignal.signal(signal.SIGINT, "
+        "infinite_loop": variant(sol, INFINITE_LOOP),
+        "ignores_sigint": changed(ex5_answer="import signal\nsignal.signal(signal.SIGINT, "
                                              "signal.SIG_IGN)\nwhile True:\n    pass"),
-        "os_exit": variant(ex6_answer="import os\nos._exit(3)"),
-        "tampered": variant(ex1_answer="n_lines = 0", ex1_check="pass  # all good"),
+        "os_exit": changed(ex6_answer="import os\nos._exit(3)"),
+        "tampered": variant(sol, TAMPERED),
         "deleted": deleted,
-        "forged_eq": variant(ex1_answer="class Forged(int):\n    def __eq__(self, other):\n"
+        "forged_eq": changed(ex1_answer="class Forged(int):\n    def __eq__(self, other):\n"
                                         "        return True\n    def __ne__(self, other):\n"
                                         "        return False\n    __hash__ = int.__hash__\n"
                                         "n_lines = Forged(0)"),

@@ -1,0 +1,98 @@
+"""A sample class for the demo: five made-up students hand in chapter 3, and the grader
+marks them (``python -m course.grade.samples``; the last step of ``make demo``).
+
+Each submission is the released notebook with one thing changed, the kinds of thing a
+real class hands in:
+
+    ada    the complete solution                      -> full marks
+    ben    the untouched exercise notebook            -> 0
+    cleo   two wrong answers                          -> loses those points only
+    dev    an endless loop in exercise 1              -> that cell times out, the rest runs
+    eli    "fixed" a locked test cell to always pass  -> the original test runs instead
+
+The notebooks are made from ``solutions/`` and ``exercises/`` when the command runs, so
+they always match the current release. The grading tests use the same variants
+(``tests/grade/conftest.py``), with the exact scores they must get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import time
+from pathlib import Path
+
+from course.notebooks import REPO, read
+
+ASSIGNMENT = "ch03_spark_basics"
+SOLUTION = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+EXERCISE = REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+
+# grade_id -> replacement code, per kind of submission
+PARTIAL = {"ex3-answer": 'day1 = sc.textFile(str(DATA / "weblogs" / "2013-09-16.log"))\n'
+                         'first_ips = day1.map(lambda l: l.split(" ")[0]).take(4)',
+           "ex6-answer": "n_kb_ips = 0"}
+INFINITE_LOOP = {"ex1-answer": "while True:\n    pass"}
+TAMPERED = {"ex1-answer": "n_lines = 0", "ex1-check": "pass  # all good"}
+
+
+def set_cell(nb: dict, grade_id: str, code: str) -> dict:
+    """Replace the source of the cell whose nbgrader ``grade_id`` is given."""
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id:
+            cell["source"] = code
+            return nb
+    raise KeyError(grade_id)
+
+
+def variant(base: dict, cells: dict[str, str]) -> dict:
+    """A copy of ``base`` with the cells of ``cells`` (grade_id -> code) replaced."""
+    nb = copy.deepcopy(base)
+    for grade_id, code in cells.items():
+        set_cell(nb, grade_id, code)
+    return nb
+
+
+def sample_class() -> dict[str, dict]:
+    """student -> submitted notebook."""
+    solution = read(SOLUTION)
+    return {"ada": solution, "ben": read(EXERCISE), "cleo": variant(solution, PARTIAL),
+            "dev": variant(solution, INFINITE_LOOP), "eli": variant(solution, TAMPERED)}
+
+
+def write_submissions(root: Path) -> Path:
+    """Write the class in nbgrader's layout ``<root>/<student>/<assignment>/``."""
+    for student, nb in sample_class().items():
+        path = root / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(nb, indent=1))
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    from course.grade import gradebook
+    from course.grade.cli import grade_all
+
+    parser = argparse.ArgumentParser(prog="python -m course.grade.samples",
+                                     description="grade a sample class of five students")
+    parser.add_argument("--root", type=Path, default=Path("data") / "sample-class",
+                        help="where the submissions and the gradebook go")
+    parser.add_argument("--data", type=Path, default=None, help="the course data directory")
+    parser.add_argument("--cell-timeout", type=float, default=5)
+    args = parser.parse_args(argv)
+    submissions = write_submissions(args.root / "submitted")
+    print(f"\n== Grading a sample class: 5 submissions of {ASSIGNMENT} in {submissions} ==")
+    started = time.monotonic()
+    rows = grade_all(ASSIGNMENT, submissions, args.root / "graded", jobs=2,
+                     cell_timeout=args.cell_timeout, budget=120, data=args.data)
+    print(gradebook.summary(sorted(rows, key=lambda row: row["student"])))
+    print(f"graded in {time.monotonic() - started:.1f} s; gradebook "
+          f"{args.root / 'graded' / ASSIGNMENT / 'grades.csv'}, feedback pages in "
+          f"{args.root / 'graded' / ASSIGNMENT / 'feedback'}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
