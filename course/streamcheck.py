@@ -1,0 +1,184 @@
+"""Driving a student's streaming program over a recorded stream, on either engine.
+
+The streaming chapters (ch09a, ch09b) have the student write a program as a
+function of a DStream, ``def program(lines): ... return some_dstream``. The checks
+run it here, batch by batch, over *recorded* batches (lists of lines), and compare
+what it produced per batch. The same function also runs live on
+``socketTextStream`` against the replayer (``python -m datagen replay``).
+
+- ``recorded_batches(path, speedup, count)``: what the replayer would send in each
+  1-second batch when it replays ``path`` ``speedup`` times faster than the log's
+  own clock (it uses the replayer's own schedule, so a live run sees the same
+  lines, give or take the edges of the batches).
+- ``run_batches(sc, program, batches)``: feed the batches through a
+  ``queueStream`` (one batch each), run exactly that many batches (plus ``extra``
+  empty ones), and return, for the DStream the program returned, a list of
+  ``(batch number, records)``, batch 1 being the first. A window that slides
+  every 2 batches appears at every other batch. Records are sorted per batch
+  unless ``sort=False`` (a shuffle gives them no order).
+- ``printed(sc, program, batches)``: the same run, returning the lines the program
+  printed (``pprint``, ``print`` in ``foreachRDD``), with each batch time written
+  as ``<batch n>`` so that the text does not depend on when it ran.
+
+On minispark the batches run on a ManualClock: no waiting, deterministic. On
+PySpark (``COURSE_ENGINE=pyspark``) they run in real time, one batch per
+``batch`` seconds; the per-batch results are the same, only slower.
+
+>>> run_batches(sc, lambda s: s.map(len), [["ab", "c"], [], ["xyz"]])
+[(1, [1, 2]), (2, []), (3, [3])]
+>>> printed(sc, lambda s: s.count().pprint(), [["a"], []])[:4]
+['-------------------------------------------', 'Time: <batch 1>', \
+'-------------------------------------------', '1']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tempfile
+import time as _time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["recorded_batches", "run_batches", "printed", "is_pyspark", "streaming_module"]
+
+
+def is_pyspark(sc: Any) -> bool:
+    """Whether ``sc`` is real PySpark's SparkContext."""
+    return type(sc).__module__.startswith("pyspark")
+
+
+def streaming_module(sc: Any):
+    """``pyspark.streaming`` or ``minispark.streaming``, whichever ``sc`` belongs to."""
+    import importlib
+    return importlib.import_module(type(sc).__module__.split(".")[0] + ".streaming")
+
+
+def recorded_batches(path: str | Path, speedup: float = 600, count: int | None = None,
+                     batch: float = 1.0) -> list[list[str]]:
+    """The lines of log file ``path`` cut into the batches a ``batch``-second stream
+    receives when the replayer plays it at ``speedup`` (the first ``count`` batches).
+
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.log"
+    >>> _ = f.write_text("1 - 5 [16/Sep/2013:00:00:00 +0100] a\\n"
+    ...                  "1 - 6 [16/Sep/2013:00:00:30 +0100] b\\n"
+    ...                  "1 - 7 [16/Sep/2013:00:02:10 +0100] c\\n")
+    >>> [len(b) for b in recorded_batches(f, speedup=60)]
+    [2, 0, 1]
+    """
+    from datagen.replay import read_lines, schedule
+
+    batches: list[list[str]] = []
+    for due, line in schedule(read_lines([Path(path)]), speedup=speedup):
+        n = int(due // batch)
+        if count is not None and n >= count:
+            break
+        while len(batches) <= n:
+            batches.append([])
+        batches[n].append(line.decode("utf-8", errors="replace").rstrip("\n"))
+    while count is not None and len(batches) < count:
+        batches.append([])
+    return batches
+
+
+def _context(sc: Any, batch: float):
+    module = streaming_module(sc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        if is_pyspark(sc):
+            return module.StreamingContext(sc, batch), None
+        clock = module.ManualClock()
+        return module.StreamingContext(sc, batch, clock=clock), clock
+
+
+def _run(sc: Any, program: Callable[[Any], Any], batches: list[list], *, batch: float,
+         extra: int, checkpoint: bool, sort: bool, mark: Callable[[], Any] = lambda: None):
+    """Run ``program``; return (its output per batch or None, batch times as datetimes,
+    ``mark()`` called at the end of each batch)."""
+    n = len(batches) + extra
+    ssc, clock = _context(sc, batch)
+    workdir = tempfile.mkdtemp(prefix="course-stream-") if checkpoint else None
+    results: list = []
+    ticks: list = []
+    marks: list = []
+    try:
+        if workdir is not None:
+            ssc.checkpoint(workdir)
+        source = ssc.queueStream([list(b) for b in batches], oneAtATime=True)
+        out = program(source)
+        if out is not None:
+            if not hasattr(out, "foreachRDD"):
+                raise TypeError(f"the program returned a {type(out).__name__}, not a DStream "
+                                "(or None): return the stream your transformations make")
+            out.foreachRDD(lambda t, rdd: results.append(
+                (t, sorted(rdd.collect()) if sort else rdd.collect())))
+        # Registered last, so it runs after the program's outputs of the same batch.
+        source.foreachRDD(lambda t, rdd: (marks.append(mark()), ticks.append(t)))
+        ssc.start()
+        if clock is not None:
+            clock.advance(int(round(n * batch * 1000)))
+        else:
+            deadline = _time.monotonic() + 60 + n * batch * 4
+            while len(ticks) < n and _time.monotonic() < deadline:
+                _time.sleep(0.02)
+            if len(ticks) < n:
+                raise RuntimeError(f"PySpark ran only {len(ticks)} of {n} batches in time")
+    finally:
+        ssc.stop(stopSparkContext=False, stopGraceFully=False)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return (None if out is None else results), ticks[:n], marks[:n]
+
+
+def _number(times: list, t: Any, batch: float) -> int:
+    return round((t - times[0]).total_seconds() / batch) + 1
+
+
+def run_batches(sc: Any, program: Callable[[Any], Any], batches: list[list], *,
+                batch: float = 1.0, extra: int = 0, checkpoint: bool = False,
+                sort: bool = True) -> list[tuple[int, list]] | None:
+    """``program(stream)`` over ``batches`` (+ ``extra`` empty batches): what the DStream
+    it returns held, as ``[(batch number, records), ...]`` (None if it returned None).
+
+    ``checkpoint=True`` gives the StreamingContext a fresh checkpoint directory, as
+    ``ssc.checkpoint(dir)`` does in an application (state and inverse windows need it).
+
+    >>> run_batches(sc, lambda s: s.window(2, 2).count(), [[1], [2, 3], [4]], extra=1)
+    [(2, [3]), (4, [1])]
+    """
+    results, times, _ = _run(sc, program, batches, batch=batch, extra=extra,
+                             checkpoint=checkpoint, sort=sort)
+    if results is None:
+        return None
+    n = len(batches) + extra
+    numbered = [(_number(times, t, batch), records) for t, records in results]
+    return [(i, records) for i, records in numbered if 1 <= i <= n]
+
+
+def printed(sc: Any, program: Callable[[Any], Any], batches: list[list], *,
+            batch: float = 1.0, extra: int = 0, checkpoint: bool = False) -> list[str]:
+    """The lines ``program(stream)`` printed while it ran over ``batches``, every batch
+    time (as ``str(time)`` prints it) replaced by ``<batch n>``.
+
+    >>> def show(s):
+    ...     s.foreachRDD(lambda t, rdd: print(f"@ {t}: {rdd.count()}"))
+    >>> printed(sc, show, [["a", "b"], ["c"]])
+    ['@ <batch 1>: 2', '@ <batch 2>: 1']
+    """
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        _, times, marks = _run(sc, program, batches, batch=batch, extra=extra,
+                               checkpoint=checkpoint, sort=False, mark=buffer.tell)
+    # What a batch after the last printed (PySpark, while stopping) is left out.
+    text = buffer.getvalue()[:marks[-1]] if marks else ""
+    names = {str(t): f"<batch {_number(times, t, batch)}>" for t in times}
+    lines = []
+    for line in text.splitlines():
+        for stamp, name in names.items():
+            line = line.replace(stamp, name)
+        lines.append(line)
+    return lines
