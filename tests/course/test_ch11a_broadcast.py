@@ -1,0 +1,67 @@
+"""Chapter 11a's execution-aware checks fail, with a message that teaches, when the right
+answer is computed the wrong way: a lookup table captured in the closure instead of
+broadcast, and a "join" that is really a dictionary lookup."""
+
+from __future__ import annotations
+
+from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
+
+NAME = "ch11a_broadcast"
+
+CLOSURE_FILTER = '''
+def target_lines(sc, lines, models):
+    wanted = set(models)            # captured in the closure, not broadcast
+    return lines.filter(lambda line: parse(line) is not None
+                        and model_of(parse(line)[2]) in wanted)
+'''
+
+CLOSURE_TITLES = '''
+titles = {}
+with open(DATA / "kb" / "kblist.txt") as f:
+    for line in f:
+        docid, title = line.rstrip("\\n").split(":", 1)
+        titles[docid] = title
+
+def titles_by_broadcast(sc, lines, titles):
+    def lookup(line):               # `titles` travels inside every task
+        request = parse(line)
+        if request is None or not request[1].startswith("/KBDOC-"):
+            return []
+        title = titles.get(request[1][1:-len(".html")])
+        return [] if title is None else [(request[0], title)]
+    return lines.flatMap(lookup)
+'''
+
+LOOKUP_NOT_JOIN = '''
+pages = sc.textFile(str(DATA / "kb" / "kblist.txt")).map(lambda l: tuple(l.split(":", 1)))
+
+def titles_by_join(lines, pages):   # the right pairs, but no join: no shuffle
+    return titles_by_broadcast(sc, lines, dict(pages.collect()))
+'''
+
+
+def test_wrong_ways_fail_the_how_checks_with_a_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("COURSE_ENGINE", "minispark")
+    nb = read(source_path(NAME))
+    by_id = {nbgrader_meta(c).get("grade_id"): c for c in nb["cells"]}
+    given = next(c for c in nb["cells"] if c["cell_type"] == "code" and not nbgrader_meta(c))
+
+    def answer(grade_id, text):
+        return dict(by_id[grade_id], source=text)
+
+    cells = [by_id["setup"], given, by_id["ex1-answer"], by_id["ex3-answer"],
+             answer("ex4-answer", CLOSURE_FILTER), by_id["ex4-check"], by_id["ex4-how"],
+             answer("ex6-answer", CLOSURE_TITLES), by_id["ex6-check"], by_id["ex6-how"],
+             answer("ex7-answer", LOOKUP_NOT_JOIN), by_id["ex7-check"], by_id["ex7-how"]]
+    cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
+    out = execute({**nb, "cells": cells}, tmp_path)
+    result = {nbgrader_meta(c)["grade_id"]: cell_failed(c) for c in out["cells"]
+              if nbgrader_meta(c).get("grade")}
+    # The answers themselves are right...
+    assert result["ex4-check"] is None and result["ex6-check"] is None
+    assert result["ex7-check"] is None
+    # ... and the way they were computed is not.
+    assert "CheckError" in result["ex4-how"] and "closure" in result["ex4-how"]
+    assert "CheckError" in result["ex6-how"] and "carries a copy" in result["ex6-how"]
+    assert "CheckError" in result["ex7-how"] and "wrote no shuffle data" in result["ex7-how"]
