@@ -124,7 +124,7 @@ def _run(sc: Any, program: Callable[[Any], Any], batches: list[list], *, batch: 
         else:
             deadline = _time.monotonic() + 60 + n * batch * 4
             while len(ticks) < n and _time.monotonic() < deadline:
-                _time.sleep(0.02)
+                ssc.awaitTerminationOrTimeout(0.05)      # raises a failed batch's error
             if len(ticks) < n:
                 raise RuntimeError(f"PySpark ran only {len(ticks)} of {n} batches in time")
     finally:
