@@ -47,7 +47,7 @@ test-browser: $(STAMP)
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,browser]'
-	@$(PY) -m pytest -q -m browser tests/ui; rc=$$?; \
+	@$(PY) -m pytest -q -m browser tests/ui tests/course; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test-browser: pytest collected no tests"; exit 1; fi; exit $$rc
 
 bench: $(STAMP)

@@ -1,0 +1,82 @@
+"""A student's first minute, in a real browser: `make lab` serves JupyterLab, headless
+Chromium opens an exercise notebook from the file browser's URL, and running the locked
+setup cell (Shift+Enter, as a student would) prints the context line and the data check.
+
+Marked ``browser`` (``make test-browser`` installs Debian's chromium, chromium-driver
+and Selenium). A screenshot of the notebook goes to ``$UI_TEST_ARTIFACTS`` (default
+``build/test-artifacts/ui``) for whoever has to find out why it failed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("UI_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts" / "ui"))
+RELEASED = ROOT / "exercises" / "ch03_spark_basics" / "ch03_spark_basics.ipynb"
+
+
+@pytest.fixture
+def notebook():
+    """A copy of the released exercise under build/ (JupyterLab's autosave must never
+    write a student's outputs into exercises/), as a path relative to the lab's root."""
+    folder = ROOT / "build" / f"lab-test-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / RELEASED.name
+    shutil.copy(RELEASED, copy)
+    yield copy.relative_to(ROOT).as_posix()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_for(condition, timeout: float, what: str, driver):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = condition()
+        except Exception:           # the page is still being built: look again
+            found = None
+        if found:
+            return found
+        time.sleep(0.25)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "lab-timeout.png"))
+    raise AssertionError(f"JupyterLab: {what} within {timeout:.0f} s "
+                         f"(screenshot in {ARTIFACTS / 'lab-timeout.png'})")
+
+
+def test_student_opens_an_exercise_and_runs_its_setup_cell(lab, browser, notebook):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{lab.base}/lab/tree/{notebook}?token={lab.token}")
+    # CodeMirror fills the editors in after the cells appear: wait for the setup code.
+    setup = wait_for(lambda: next(
+        (c for c in browser.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell")
+         if 'start("ch03_spark_basics")' in c.text), None),
+        90, "the setup cell did not appear", browser)
+    first = browser.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-CodeCell")[0]
+    assert 'start("ch03_spark_basics")' in first.text, "the setup cell comes first"
+    # The kernel named by the notebook starts by itself; wait until it is idle.
+    wait_for(lambda: browser.find_elements(
+        By.CSS_SELECTOR, ".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+        "[data-status='idle']"), 90, "the kernel did not become idle", browser)
+    # The cell is locked (read-only), so select it by its prompt, as a student clicks the
+    # cell's margin, and run it with the keyboard.
+    setup.find_element(By.CSS_SELECTOR, ".jp-InputPrompt").click()
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    output = wait_for(lambda: "checksum OK" in setup.text and setup.text, 120,
+                      "the setup cell printed no 'checksum OK'", browser)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "lab-setup-cell.png"))
+    assert "minispark 4.3.0, master local[2]" in output, output
+    # Nothing on stderr: JupyterLab shows stderr output with this class.
+    for mime in ("application/vnd.jupyter.stderr", "application/vnd.jupyter.error"):
+        assert not setup.find_elements(By.CSS_SELECTOR, f"[data-mime-type='{mime}']"), mime
