@@ -116,8 +116,12 @@ def _run(sc: Any, program: Callable[[Any], Any], batches: list[list], *, batch: 
                                 "(or None): return the stream your transformations make")
             out.foreachRDD(lambda t, rdd: results.append(
                 (t, sorted(rdd.collect()) if sort else rdd.collect())))
+        def tick(t: Any, rdd: Any) -> None:       # (PySpark fails a batch whose
+            marks.append(mark())                  # foreachRDD function returns a value)
+            ticks.append(t)
+
         # Registered last, so it runs after the program's outputs of the same batch.
-        source.foreachRDD(lambda t, rdd: (marks.append(mark()), ticks.append(t)))
+        source.foreachRDD(tick)
         ssc.start()
         if clock is not None:
             clock.advance(int(round(n * batch * 1000)))
