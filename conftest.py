@@ -4,22 +4,35 @@ Doctests in the engine's docstrings use a name ``sc``: a ``local[2]``
 context created once per test session (workers start once, so the hundreds of
 doctests stay fast) and stopped at the end.
 
-Running one file's doctests (``pytest minispark/rdd.py``) works because this
-file imports ``minispark`` before collection. Under ``--import-mode=importlib``
-pytest imports a collected file by its dotted name (``minispark.rdd``) only if
-that name is not in ``sys.modules`` yet, and it imports the parent package
-first: the package's ``__init__`` imports ``minispark.rdd`` normally, then pytest
-executes the file a *second* time and replaces ``sys.modules["minispark.rdd"]``.
-Its doctests would then see a second ``SparkContext`` or ``RDD`` class, unknown to
-the rest of the engine (``SparkContext.getOrCreate()`` would find no active
-context). With the package imported here, pytest reuses the loaded modules.
-(The full run worked only because tests/ imported minispark before minispark/
-was collected.)
+Running one file's doctests (``pytest minispark/rdd.py``) works because of
+``pytest_collect_file`` below. Under ``--import-mode=importlib`` pytest imports a
+collected file by its dotted name (``minispark.rdd``) only if that name is not in
+``sys.modules`` yet, and it imports the parent package first: the package's
+``__init__`` imports ``minispark.rdd`` normally, then pytest executes the file a
+*second* time and replaces ``sys.modules["minispark.rdd"]``. Its doctests would
+then see a second ``SparkContext`` or ``RDD`` class, unknown to the rest of the
+engine (``SparkContext.getOrCreate()`` would find no active context). Importing
+each engine module the normal way before pytest does makes pytest reuse it.
+(The full run worked only because tests/ imported the engine first.)
 """
+
+import importlib
+from pathlib import Path
 
 import pytest
 
-import minispark  # noqa: F401  (see above: must be imported before collection)
+ROOT = Path(__file__).resolve().parent
+ENGINE = ROOT / "minispark"
+
+
+def pytest_collect_file(file_path, parent):
+    """Import an engine module under its real name before its doctests are
+    collected (see the module docstring); collects nothing itself."""
+    path = Path(file_path).resolve()
+    if path.suffix == ".py" and path.name != "__main__.py" and path.is_relative_to(ENGINE):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return None
 
 
 @pytest.fixture(scope="session")
