@@ -7,9 +7,14 @@
   Tests that need a differently configured context (another master, a tiny
   memory budget, stop() and re-create) run it in a subprocess: ``run_python``.
 * ``events``: an EventCollector registered on ``sc`` for one test only.
+* ``compute_log``: counts how many times records were computed, without
+  accumulators: ``compute_log.recorder()`` is a map function that appends a line
+  to a file per record it computes, ``compute_log.count()`` the lines so far
+  (caching, checkpoint and fault tests: "computed once" is the claim).
 * Test modules are imported by pytest under names the workers cannot import
   (--import-mode=importlib), so their module-level functions are registered to
   be pickled by value: a task can then call a helper defined in the test file.
+  This file is registered the same way, for the ``compute_log`` recorder.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ PARITY = HERE / "parity"
 def pytest_collection_modifyitems(config, items):
     import cloudpickle
 
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
     registered = set()
     for item in items:
         path = Path(str(item.fspath)).resolve()
@@ -74,3 +80,29 @@ def run_python():
         return json.loads(lines[-1])
 
     return run
+
+
+class ComputeLog:
+    """A file with one line per record computed by ``recorder()``'s function."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def recorder(self):
+        """A map function: writes its record to the log, returns it unchanged."""
+        path = str(self.path)
+
+        def record(x):
+            with open(path, "a") as f:
+                f.write(f"{x}\n")
+            return x
+        return record
+
+    def count(self) -> int:
+        """How many records were computed so far (every task, every worker)."""
+        return len(self.path.read_text().splitlines()) if self.path.exists() else 0
+
+
+@pytest.fixture
+def compute_log(tmp_path):
+    return ComputeLog(tmp_path / "computed.txt")

@@ -12,18 +12,6 @@ import os
 from operator import add
 
 
-def recorder(path):
-    def record(x):
-        with open(path, "a") as f:
-            f.write(f"{x}\n")
-        return x
-    return record
-
-
-def computed(path):
-    return len(path.read_text().splitlines()) if path.exists() else 0
-
-
 def test_checkpoint_truncates_lineage(sc, tmp_path, events):
     sc.setCheckpointDir(str(tmp_path / "checkpoints"))
     data = [(i % 4, i) for i in range(40)]
@@ -67,28 +55,26 @@ with SparkContext("local[1]", "no-dir") as sc:
     assert "Checkpoint directory has not been set" in out
 
 
-def test_unpersisted_checkpoint_recomputes_once_for_the_write(sc, tmp_path):
+def test_unpersisted_checkpoint_recomputes_once_for_the_write(sc, tmp_path, compute_log):
     sc.setCheckpointDir(str(tmp_path / "cp"))
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(10), 2).map(recorder(str(log)))
+    rdd = sc.parallelize(range(10), 2).map(compute_log.recorder())
     rdd.checkpoint()
     assert rdd.count() == 10
-    assert computed(log) == 20  # the action, then the checkpoint job
+    assert compute_log.count() == 20  # the action, then the checkpoint job
     assert rdd.sum() == 45
     assert sorted(rdd.collect()) == list(range(10))
-    assert computed(log) == 20  # later jobs read the checkpoint files
+    assert compute_log.count() == 20  # later jobs read the checkpoint files
 
 
-def test_persisted_checkpoint_is_computed_once(sc, tmp_path):
+def test_persisted_checkpoint_is_computed_once(sc, tmp_path, compute_log):
     sc.setCheckpointDir(str(tmp_path / "cp"))
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(10), 2).map(recorder(str(log))).cache()
+    rdd = sc.parallelize(range(10), 2).map(compute_log.recorder()).cache()
     rdd.checkpoint()
     assert rdd.count() == 10
-    assert computed(log) == 10  # the checkpoint job read the cached blocks
+    assert compute_log.count() == 10  # the checkpoint job read the cached blocks
     assert rdd.isCheckpointed()
     assert rdd.collect() == list(range(10))
-    assert computed(log) == 10
+    assert compute_log.count() == 10
 
 
 def test_checkpoint_of_a_child_keeps_the_parents_result(sc, tmp_path):
@@ -102,18 +88,17 @@ def test_checkpoint_of_a_child_keeps_the_parents_result(sc, tmp_path):
     assert child.filter(lambda x: x % 2 == 0).collect() == [x * x for x in range(0, 12, 2)]
 
 
-def test_local_checkpoint(sc, tmp_path):
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(10), 2).map(recorder(str(log)))
+def test_local_checkpoint(sc, compute_log):
+    rdd = sc.parallelize(range(10), 2).map(compute_log.recorder())
     rdd.localCheckpoint()
     assert rdd.getStorageLevel().useDisk  # Spark persists MEMORY_AND_DISK for it
     assert rdd.count() == 10
     assert rdd.isLocallyCheckpointed() and not rdd.isCheckpointed()
-    assert computed(log) == 10  # persisted, so the checkpoint did not recompute
+    assert compute_log.count() == 10  # persisted, so the checkpoint did not recompute
     text = rdd.toDebugString().decode()
     assert "ParallelCollectionRDD" not in text
     assert rdd.map(lambda x: x + 1).collect() == list(range(1, 11))
-    assert computed(log) == 10
+    assert compute_log.count() == 10
 
 
 def test_local_checkpoint_matches_pyspark(sc):

@@ -1,7 +1,8 @@
 """Caching: storage levels, compute-once, unpersist, and where blocks are reported.
 
-"Computed once" is observed without accumulators: the mapped function appends
-a line to a file for every record it computes, and the test counts the lines.
+"Computed once" is observed without accumulators: ``compute_log`` (tests/conftest.py)
+gives a map function that appends a line to a file for every record it computes,
+and the test counts the lines.
 """
 
 from __future__ import annotations
@@ -9,18 +10,6 @@ from __future__ import annotations
 import pytest
 
 from minispark import StorageLevel
-
-
-def recorder(path):
-    def record(x):
-        with open(path, "a") as f:
-            f.write(f"{x}\n")
-        return x
-    return record
-
-
-def computed(path):
-    return len(path.read_text().splitlines()) if path.exists() else 0
 
 
 def test_storage_levels(sc):
@@ -50,26 +39,24 @@ def test_storage_level_flags_and_names():
     assert StorageLevel.DISK_ONLY != StorageLevel.DISK_ONLY_2
 
 
-def test_uncached_rdd_is_recomputed_by_every_action(sc, tmp_path):
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(20), 2).map(recorder(str(log)))
+def test_uncached_rdd_is_recomputed_by_every_action(sc, compute_log):
+    rdd = sc.parallelize(range(20), 2).map(compute_log.recorder())
     assert rdd.count() == 20
     assert rdd.sum() == 190
-    assert computed(log) == 40  # the control: two actions, two computations
+    assert compute_log.count() == 40  # the control: two actions, two computations
 
 
 @pytest.mark.parametrize("level", [StorageLevel.MEMORY_ONLY, StorageLevel.DISK_ONLY,
                                    StorageLevel.MEMORY_AND_DISK])
-def test_persisted_rdd_is_computed_once(sc, tmp_path, level, events):
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(20), 2).map(recorder(str(log))).persist(level)
+def test_persisted_rdd_is_computed_once(sc, level, events, compute_log):
+    rdd = sc.parallelize(range(20), 2).map(compute_log.recorder()).persist(level)
     assert rdd.count() == 20
-    assert computed(log) == 20
+    assert compute_log.count() == 20
     events.clear()
     assert rdd.sum() == 190
     assert sorted(rdd.collect()) == list(range(20))
     assert rdd.map(lambda x: x * 2).filter(lambda x: x > 30).count() == 4  # 32..38
-    assert computed(log) == 20  # every later action read the stored blocks
+    assert compute_log.count() == 20  # every later action read the stored blocks
     metrics = events.task_metrics()
     assert sum(m.cache_hits for m in metrics) == 3 * 2  # 3 actions x 2 partitions
     # each task ran where its partition is stored
@@ -77,17 +64,16 @@ def test_persisted_rdd_is_computed_once(sc, tmp_path, level, events):
     assert starts and all(e.data["task_info"].locality == "PROCESS_LOCAL" for e in starts)
 
 
-def test_unpersist_drops_the_blocks(sc, tmp_path):
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(10), 2).map(recorder(str(log))).cache()
+def test_unpersist_drops_the_blocks(sc, compute_log):
+    rdd = sc.parallelize(range(10), 2).map(compute_log.recorder()).cache()
     assert rdd.count() == 10
     assert b"CachedPartitions: 2" in rdd.toDebugString()
     rdd.unpersist()
     assert b"CachedPartitions" not in rdd.toDebugString()
     assert rdd.count() == 10
-    assert computed(log) == 20  # recomputed after unpersist
+    assert compute_log.count() == 20  # recomputed after unpersist
     assert rdd.count() == 10
-    assert computed(log) == 30  # ... and not stored any more
+    assert compute_log.count() == 30  # ... and not stored any more
 
 
 def test_debug_string_reports_cached_partitions_and_where(sc):
@@ -103,13 +89,12 @@ def test_debug_string_reports_cached_partitions_and_where(sc):
     assert "CachedPartitions: 3;" in disk_text and "MemorySize: 0.0 B" in disk_text
 
 
-def test_partially_computed_rdd_caches_only_what_ran(sc, tmp_path):
-    log = tmp_path / "computed.txt"
-    rdd = sc.parallelize(range(30), 3).map(recorder(str(log))).cache()
+def test_partially_computed_rdd_caches_only_what_ran(sc, compute_log):
+    rdd = sc.parallelize(range(30), 3).map(compute_log.recorder()).cache()
     # take(5) only needs partition 0 (0..9)
     assert rdd.take(5) == [0, 1, 2, 3, 4]
-    assert computed(log) == 10
+    assert compute_log.count() == 10
     assert rdd.count() == 30
-    assert computed(log) == 30  # partitions 1 and 2 computed now, partition 0 read
+    assert compute_log.count() == 30  # partitions 1 and 2 computed now, partition 0 read
     assert rdd.count() == 30
-    assert computed(log) == 30
+    assert compute_log.count() == 30

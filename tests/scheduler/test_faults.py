@@ -130,17 +130,8 @@ def test_lost_shuffle_files_are_recomputed_from_lineage(sc, events):
     assert [s.kind for s in events.stages()] == ["ResultStage"]
 
 
-def recorder(path):
-    def record(x):
-        with open(path, "a") as f:
-            f.write(f"{x}\n")
-        return x
-    return record
-
-
-def test_cached_blocks_of_a_dead_worker_are_recomputed(sc, events, tmp_path):
-    log = tmp_path / "computed.txt"
-    cached = sc.parallelize(range(20), 2).map(recorder(str(log))).cache()
+def test_cached_blocks_of_a_dead_worker_are_recomputed(sc, events, compute_log):
+    cached = sc.parallelize(range(20), 2).map(compute_log.recorder()).cache()
     assert cached.count() == 20
     holders = {e.data["block_id"]: e.data["executor_id"]
                for e in events.of_kind("BlockUpdated")}
@@ -159,7 +150,7 @@ def test_cached_blocks_of_a_dead_worker_are_recomputed(sc, events, tmp_path):
 
     assert sorted(cached.collect()) == list(range(20))
     # each partition is 10 records: only the dead worker's ones were recomputed
-    assert len(log.read_text().splitlines()) == 20 + 10 * lost
+    assert compute_log.count() == 20 + 10 * lost
 
 
 def test_lost_shuffle_files_with_two_reducers_are_recomputed(sc, events):
