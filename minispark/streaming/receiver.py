@@ -54,6 +54,7 @@ from minispark.rdd import RDD
 from minispark.streaming.blocks import (
     BlockRDD,
     BlockStore,
+    BlockWriter,
     ReceivedBlock,
     read_wal_block,
     wal_blocks,
@@ -188,10 +189,8 @@ class SocketReceiver:
                 os.path.join(ssc._sc._local_dir, "received", str(stream_id)),
                 f"input-{stream_id}-")
         self._blocks: list[ReceivedBlock] = []
-        # The bytes received since the last block was cut: whole lines, each ending
-        # with b"\n", then maybe the start of a line still in flight.
-        self._current = bytearray()
-        self._current_records = 0        # the b"\n" in _current
+        self._writing: BlockWriter | None = None   # the block being received
+        self._partial = b""       # the start of a line still in flight (no b"\n" yet)
         self._next_seq = 0
         if wal_dir is not None:
             self._next_seq = max(wal_blocks(wal_dir), default=-1) + 1
@@ -256,42 +255,41 @@ class SocketReceiver:
             self._store_bytes("".join(line + "\n" for line in lines).encode("utf-8"))
 
     def _store_bytes(self, data: bytes) -> None:
-        """Add bytes as they came off the socket; a block is cut every block
-        interval. Counting the newlines is all the work done per record here."""
-        count = data.count(b"\n")
+        """Add bytes as they came off the socket: the whole lines go to the
+        current block's file at once (a memoryview: not copied), the start of
+        a line still in flight waits for its end. Counting the newlines is all
+        the work done per record here. A block is cut every block interval."""
+        end = data.rfind(b"\n") + 1
         with self._lock:
-            self._current += data
-            self._current_records += count
-            self.records_received += count
+            if end:
+                if self._writing is None:
+                    self._writing = self.block_store.writer(self._next_seq)
+                    self._next_seq += 1
+                count = data.count(b"\n")
+                if self._partial:
+                    self._writing.write(self._partial, 0)
+                    self._partial = b""
+                with memoryview(data) as view:
+                    self._writing.write(view[:end], count)
+                self.records_received += count
+            if end < len(data):
+                self._partial += data[end:]
             if (time.monotonic() - self._block_start) * 1000 >= self.block_ms:
                 self._cut()
 
     def _cut(self) -> None:
-        """Store the whole lines received so far as one block; a line still in
-        flight stays for the next one."""
-        end = self._current.rfind(b"\n") + 1
-        if end:
-            seq, self._next_seq = self._next_seq, self._next_seq + 1
-            with memoryview(self._current) as whole:
-                block = self.block_store.put(seq, whole[:end], self._current_records)
-            self._blocks.append(block)
-            del self._current[:end]
-            self._current_records = 0
+        """Close the current block (a line still in flight goes to the next one)."""
+        if self._writing is not None:
+            self._blocks.append(self._writing.close())
+            self._writing = None
         self._block_start = time.monotonic()
 
     def _end_partial_line(self, keep: bool) -> None:
         """At the end of a connection: the last line has no newline. Keep it as a
         record when the server closed cleanly, drop it when the socket broke."""
-        with self._lock:
-            end = self._current.rfind(b"\n") + 1
-            if end == len(self._current):
-                return
-            if keep:
-                self._current += b"\n"
-                self._current_records += 1
-                self.records_received += 1
-            else:
-                del self._current[end:]
+        if keep and self._partial:
+            self._store_bytes(b"\n")
+        self._partial = b""
 
     def take_blocks(self) -> list[ReceivedBlock]:
         """Every block stored so far, the partial one included (for one batch).
@@ -336,7 +334,7 @@ class SocketReceiver:
             try:
                 chunk = sock.recv(1 << 18)
             except TimeoutError:
-                if self._current:
+                if self._writing is not None:
                     with self._lock:
                         if (time.monotonic() - self._block_start) * 1000 >= self.block_ms:
                             self._cut()
@@ -477,7 +475,7 @@ class ReceiverTracker:
         >>> ReceiverTracker(StreamingContext(sc, 1)).has_unallocated()
         False
         """
-        return any(r._blocks or r._current for r in self.receivers.values())
+        return any(r._blocks or r._writing for r in self.receivers.values())
 
     def allocate_blocks(self, time_ms: int) -> None:
         """Give batch ``time_ms`` every block received since the last batch.
