@@ -1,0 +1,108 @@
+"""Chapter 11c's checks on *how* a job ran fail, with a message that teaches, when the
+answer is computed the slow way: a shuffle instead of coalesce, the table captured in the
+closure instead of broadcast, an unsalted hot key, the setup run per record instead of per
+partition, and the data (or every count) collected to the driver instead of the top n."""
+
+from __future__ import annotations
+
+from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
+
+NAME = "ch11c_performance"
+
+SHUFFLED = '''
+broken = lines48.map(parse).filter(lambda r: r is not None and r[3] == 404)
+compact = broken.repartition(4)                 # a shuffle where coalesce would do
+partition_report = None
+'''
+
+CAPTURED = '''
+def models_of(requests, accounts_bc):           # reads the driver's dict: captured
+    return requests.map(lambda r: accounts.get(r[1], ("", "", "unknown"))[2])
+
+accounts_bc = sc.broadcast(accounts)
+model_counts = models_of(requests, accounts_bc).countByValue()
+'''
+
+UNSALTED = '''
+def salt(pairs, n):                             # one salt for everyone: still one hot key
+    return pairs.map(lambda kv: ((kv[0], 0), kv[1]))
+
+def users_per_path(pairs, n):
+    return (salt(pairs, n).groupByKey()
+            .map(lambda kv: (kv[0][0], len(set(kv[1])))).reduceByKey(add))
+
+path_users = users_per_path(pairs, 8).collect()
+'''
+
+PER_RECORD = '''
+def titles_in_partition(rows):
+    for _ip, user_id, path, _status in rows:
+        title = open_catalog().get(path[1:-len(".html")])     # a setup per record
+        if path.startswith("/KBDOC-") and title is not None:
+            yield (user_id, title)
+
+article_views = requests.mapPartitions(titles_in_partition)
+'''
+
+COLLECT_ALL = '''
+def top_articles(requests, n):                  # every request comes to the driver
+    counts = {}
+    for r in requests.collect():
+        if r[2].startswith("/KBDOC-"):
+            counts[r[2]] = counts.get(r[2], 0) + 1
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+'''
+
+COLLECT_COUNTS = '''
+def top_articles(requests, n):                  # every article's count comes back
+    counts = (requests.filter(lambda r: r[2].startswith("/KBDOC-"))
+              .map(lambda r: (r[2], 1)).reduceByKey(add).collect())
+    return sorted(counts, key=lambda kv: (-kv[1], kv[0]))[:n]
+'''
+
+
+def _run(tmp_path, monkeypatch, replace: dict, keep: list[str]) -> dict:
+    """Run the setup, the given cells and the cells in `keep` (answer cells replaced by
+    `replace`); return {grade_id: why it failed, or None}."""
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("COURSE_ENGINE", "minispark")
+    nb = read(source_path(NAME))
+    cells = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in replace:
+            cells.append(dict(cell, source=replace[grade_id]))
+        elif grade_id is None or grade_id == "setup" or grade_id in keep:
+            cells.append(cell)
+    cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
+    out = execute({**nb, "cells": cells}, tmp_path)
+    return {nbgrader_meta(c)["grade_id"]: cell_failed(c) for c in out["cells"]
+            if nbgrader_meta(c).get("grade")}
+
+
+def test_slow_ways_fail_the_how_checks_with_a_reason(tmp_path, monkeypatch):
+    result = _run(tmp_path, monkeypatch,
+                  {"ex2-answer": SHUFFLED, "ex3-answer": CAPTURED, "ex4-answer": UNSALTED,
+                   "ex5-answer": PER_RECORD, "ex6-answer": COLLECT_ALL},
+                  ["ex1-answer", "ex2-how", "ex3-check", "ex3-how", "ex4-how", "ex5-check",
+                   "ex6-check", "ex6-how"])
+    # The answer computed the slow way is still right...
+    assert result["ex6-check"] is None
+    # ... a models_of that reads the global table is caught by a hidden test ...
+    assert "reads the table it is given" in result["ex3-check"]
+    # ... and the way they were computed is not.
+    assert "CheckError" in result["ex2-how"] and "repartition(n)" in result["ex2-how"]
+    assert "CheckError" in result["ex3-how"] and "inside the closure" in result["ex3-how"]
+    assert "CheckError" in result["ex4-how"] and "user_id % n" in result["ex4-how"]
+    assert "AssertionError" in result["ex5-check"] and "open_catalog() ran" in result["ex5-check"]
+    assert "CheckError" in result["ex6-how"] and "stay on the executors" not in result["ex6-how"]
+    assert "sorting and slicing a collected list" in result["ex6-how"]
+
+
+def test_collecting_every_count_is_not_the_top_n(tmp_path, monkeypatch):
+    result = _run(tmp_path, monkeypatch, {"ex6-answer": COLLECT_COUNTS},
+                  ["ex6-check", "ex6-how"])
+    assert result["ex6-check"] is None
+    assert "CheckError" in result["ex6-how"] and "Fetch only the n" in result["ex6-how"]
