@@ -14,7 +14,8 @@ Read this file to learn what a shuffle really costs.
                (sortByKey) keeps its data in memory only up to the budget
                ``spark.python.worker.memory``; beyond it, it writes sorted runs
                or hash sub-partitions to disk and merges them at the end, so it
-               finishes on data larger than memory, paying disk I/O instead.
+               finishes on data larger than memory, paying disk I/O instead
+               (spill.py).
 
 Cost model: every shuffled record is pickled, written to disk, read and
 unpickled once. Map-side combine cuts the records to about one per key per map
@@ -24,33 +25,40 @@ The memory budget is checked against an *estimate* (records held times an
 average record size) rather than the process's real memory, so spilling happens
 at the same point on every run and machine: results stay deterministic.
 
-Next: scheduler/dag.py, which decides when map stages must run.
+Next: spill.py (what a reduce task does when its data outgrows memory), then
+scheduler/dag.py, which decides when map stages must run.
 """
 
 from __future__ import annotations
 
-import heapq
 import os
-import pickle
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from minispark.dependency import Aggregator, ShuffleDependency
 from minispark.errors import FetchFailedError
-from minispark.partitioner import portable_hash
 from minispark.serializers import PickleSerializer
+
+# Spilling lives in spill.py; these names stay importable from here too.
+from minispark.spill import (  # noqa: F401
+    _MISSING,
+    ENTRY_BYTES,
+    RUN_BATCH_RECORDS,
+    SORT_RUN_RECORDS,
+    SPILL_PARTITIONS,
+    ExternalMerger,
+    note_memory,
+    sort_with_spill,
+)
 
 __all__ = ["MapStatus", "write_shuffle_output", "read_shuffle", "ExternalMerger",
            "sort_with_spill"]
 
 FLUSH_RECORDS = 8192          # records buffered per map task before pickling a batch
-ENTRY_BYTES = 100             # assumed in-memory size of a small record, for estimates
-SPILL_PARTITIONS = 16         # hash sub-partitions of an aggregation that spills
-PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass
@@ -134,21 +142,6 @@ class _PartitionedWriter:
                 sizes.append(out.tell() - start)
         os.replace(tmp, path)  # a reader never sees a half-written file
         return sizes
-
-
-_MISSING = object()
-
-
-def note_memory(metrics: Any, estimate: float) -> None:
-    """Record an estimate of the memory a shuffle structure holds (Spark's
-    "peak execution memory"): records held times their estimated size.
-
-    >>> from minispark.taskcontext import TaskMetrics
-    >>> m = TaskMetrics(); note_memory(m, 5000); note_memory(m, 300); m.peak_memory_bytes
-    5000
-    """
-    if metrics is not None and estimate > metrics.peak_memory_bytes:
-        metrics.peak_memory_bytes = int(estimate)
 
 
 def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int,
@@ -271,145 +264,3 @@ def _serializer(context: Any) -> Any:
 _DEFAULT_SERIALIZER = PickleSerializer()
 
 
-def _entry_bytes(context: Any) -> float:
-    m = context.metrics if context is not None else None
-    if m is not None and m.shuffle_read_records:
-        return max(64.0, 2.0 * m.shuffle_read_bytes / m.shuffle_read_records)
-    return float(ENTRY_BYTES)
-
-
-def _identity(x: Any) -> Any:
-    return x
-
-
-class ExternalMerger:
-    """Aggregates (key, value) records into a dict of combiners, spilling to
-    hash sub-partitions on disk when the dict outgrows the memory budget."""
-
-    def __init__(self, aggregator: Aggregator, context: Any):
-        self.aggregator = aggregator
-        self.context = context
-        self.grows = getattr(aggregator, "grows", False)
-        self.data: dict = {}
-        self.since_spill = 0  # values merged since the last spill
-        self.spill_paths: list[str] | None = None
-
-    def merge(self, records: Iterable, combiners: bool) -> None:
-        if combiners:
-            create: Callable = _identity
-            merge = self.aggregator.mergeCombiners
-        else:
-            create, merge = self.aggregator.createCombiner, self.aggregator.mergeValue
-        data = self.data
-        budget = self.context.memory_budget
-        since = self.since_spill
-        # groupByKey's combiners are lists: weigh each by the values it holds,
-        # or ten keys with 100,000 values each would never look big.
-        weigh = self.grows and combiners
-        check_at = since + 1000
-        get = data.get
-        for k, v in records:
-            c = get(k, _MISSING)  # one dict probe per record: this is the hot loop
-            data[k] = create(v) if c is _MISSING else merge(c, v)
-            since += len(v) if weigh else 1
-            if since >= check_at:
-                check_at = since + 1000
-                held = since if self.grows else len(data)
-                note_memory(self.context.metrics, held * _entry_bytes(self.context))
-                if held * _entry_bytes(self.context) > budget:
-                    self._spill()
-                    data, since, check_at = self.data, 0, 1000
-                    get = data.get
-        self.since_spill = since
-        note_memory(self.context.metrics,
-                    (since if self.grows else len(data)) * _entry_bytes(self.context))
-
-    def _spill(self) -> None:
-        if self.spill_paths is None:
-            self.spill_paths = []
-            for _ in range(SPILL_PARTITIONS):
-                fd, path = tempfile.mkstemp(prefix="merge-", dir=self.context.spill_dir)
-                os.close(fd)
-                self.spill_paths.append(path)
-        parts: list[list] = [[] for _ in range(SPILL_PARTITIONS)]
-        for item in self.data.items():
-            parts[portable_hash(item[0]) % SPILL_PARTITIONS].append(item)
-        written = 0
-        for path, items in zip(self.spill_paths, parts, strict=True):
-            if items:
-                data = pickle.dumps(items, PROTOCOL)
-                with open(path, "ab") as f:
-                    f.write(data)
-                written += len(data)
-        metrics = self.context.metrics
-        metrics.disk_bytes_spilled += written
-        metrics.memory_bytes_spilled += int(len(self.data) * ENTRY_BYTES)
-        metrics.spill_count += 1
-        self.data = {}
-
-    def items(self) -> Iterator:
-        if self.spill_paths is None:
-            return iter(self.data.items())
-        self._spill()
-        return self._merged_spills()
-
-    def _merged_spills(self) -> Iterator:
-        merge = self.aggregator.mergeCombiners
-        for path in self.spill_paths:
-            merged: dict = {}
-            with open(path, "rb") as f:
-                while True:
-                    try:
-                        items = pickle.load(f)
-                    except EOFError:
-                        break
-                    for k, c in items:
-                        merged[k] = merge(merged[k], c) if k in merged else c
-            os.remove(path)
-            yield from merged.items()
-
-
-def sort_with_spill(records: Iterable, key: Callable, reverse: bool, context: Any) -> Iterator:
-    """Sort records, spilling sorted runs when over budget and merging them.
-
-    Python's sort and heapq.merge are both stable, so the output is exactly
-    ``sorted(records, key=key, reverse=reverse)`` however many runs spilled.
-    """
-    budget = context.memory_budget if context is not None else 1 << 62
-    run: list = []
-    runs: list[str] = []
-    for record in records:
-        run.append(record)
-        if len(run) % 1000 == 0 and len(run) * _entry_bytes(context) > budget:
-            note_memory(context.metrics, len(run) * _entry_bytes(context))
-            run.sort(key=key, reverse=reverse)
-            runs.append(_write_run(run, context))
-            run = []
-    if context is not None:
-        note_memory(context.metrics, len(run) * _entry_bytes(context))
-    run.sort(key=key, reverse=reverse)
-    if not runs:
-        return iter(run)
-    return heapq.merge(*(_read_run(p) for p in runs), run, key=key, reverse=reverse)
-
-
-def _write_run(run: list, context: Any) -> str:
-    fd, path = tempfile.mkstemp(prefix="sortrun-", dir=context.spill_dir)
-    with os.fdopen(fd, "wb") as f:
-        for i in range(0, len(run), FLUSH_RECORDS):
-            f.write(pickle.dumps(run[i:i + FLUSH_RECORDS], PROTOCOL))
-    metrics = context.metrics
-    metrics.disk_bytes_spilled += os.path.getsize(path)
-    metrics.memory_bytes_spilled += int(len(run) * ENTRY_BYTES)
-    metrics.spill_count += 1
-    return path
-
-
-def _read_run(path: str) -> Iterator:
-    with open(path, "rb") as f:
-        while True:
-            try:
-                yield from pickle.load(f)
-            except EOFError:
-                break
-    os.remove(path)

@@ -209,3 +209,18 @@ def test_peak_execution_memory_is_reported_for_shuffle_structures(sc, events):
     events.clear()
     sc.parallelize(range(20_000), 4).map(lambda i: i + 1).count()  # no shuffle structure
     assert [m.peak_memory_bytes for m in events.task_metrics()] == [0, 0, 0, 0]
+
+
+def test_a_long_sort_spills_capped_runs_and_keeps_ties_in_arrival_order(sc, events):
+    # Default budget (512m): the run cap, not the budget, makes this sort spill.
+    from minispark.shuffle import SORT_RUN_RECORDS
+
+    n = 2 * SORT_RUN_RECORDS + 5_000
+    data = [(i % 1000, i) for i in range(n)]  # 1000 keys, ties everywhere
+    result = sc.parallelize(data, 3).sortByKey(numPartitions=1).collect()
+    # stable: equal keys keep the order they arrived in (partition order)
+    assert result == sorted(data, key=lambda kv: kv[0])
+    metrics = events.task_metrics()
+    assert sum(m.spill_count for m in metrics) == 2  # two full runs; the rest stays in memory
+    assert sum(m.disk_bytes_spilled for m in metrics) > 0
+    assert max(m.peak_memory_bytes for m in metrics) < SORT_RUN_RECORDS * 200
