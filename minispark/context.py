@@ -13,12 +13,18 @@ Creating RDDs (parallelize, textFile, ...) touches no worker: everything is
 lazy until an action calls ``_run_job``. The first job starts the workers, so
 ``SparkContext()`` itself is instant.
 
+This file holds the context's life (start, stop, only one at a time) and what
+it knows about itself (master, app name, parallelism, conf). Two mixins add the
+rest of PySpark's SparkContext API: sources.py (parallelize, textFile, union,
+broadcast, accumulator) and jobs.py (runJob, local properties and job groups,
+listeners, checkpoints).
+
 Master URLs: ``local`` (1 worker), ``local[N]``, ``local[*]`` (one per core),
 ``local[N,F]`` (F attempts per task; plain local mode never retries, as in
 Spark). There is no cluster mode: a class that outgrows one machine runs the
 same code on real PySpark.
 
-Next: rdd.py.
+Next: sources.py, then rdd.py.
 """
 
 from __future__ import annotations
@@ -30,20 +36,13 @@ import shutil
 import tempfile
 import threading
 import time
-import uuid
 import weakref
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from minispark.accumulators import Accumulator, AccumulatorParam, default_param
-from minispark.broadcast import Broadcast
 from minispark.conf import SparkConf
 from minispark.faults import FaultInjector
+from minispark.jobs import JobSubmission
 from minispark.rdd import RDD
-from minispark.rdds.checkpoint import write_checkpoint
-from minispark.rdds.parallel import ParallelCollectionRDD, slice_collection
-from minispark.rdds.text import PickleFileRDD, TextFileRDD, WholeTextFilesRDD
-from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
 from minispark.scheduler.dag import DAGScheduler
 from minispark.scheduler.executor import LocalBackend
 from minispark.scheduler.listener import ListenerBus, SparkListener
@@ -56,6 +55,7 @@ from minispark.serializers import (
     PickleSerializer,
     unbatched,
 )
+from minispark.sources import RDDSources
 from minispark.storage import BlockManagerMaster
 from minispark.util import call_site, parse_memory
 
@@ -83,7 +83,7 @@ def parse_master(master: str) -> tuple[int, int]:
     return workers, int(failures or 1)
 
 
-class SparkContext:
+class SparkContext(RDDSources, JobSubmission):
     """The entry point of a Spark program: creates RDDs and runs jobs.
 
     Only one may be active at a time; use it as a context manager or call
@@ -340,34 +340,6 @@ class SparkContext:
         if logLevel.upper() not in valid:
             raise ValueError(f"Unknown log level {logLevel!r}; use one of {sorted(valid)}")
 
-    # -- creating RDDs -------------------------------------------------------------------
-
-    def parallelize(self, c: Iterable, numSlices: int | None = None) -> RDD:
-        """Distribute a local collection as an RDD of ``numSlices`` partitions.
-
-        >>> sc.parallelize(range(5), 2).glom().collect()
-        [[0, 1], [2, 3, 4]]
-        """
-        num = int(numSlices) if numSlices is not None else self.defaultParallelism
-        if num == 0:
-            # PySpark fails here dividing by the slice count; so do we, saying why.
-            raise ZeroDivisionError("integer division or modulo by zero "
-                                    "(parallelize needs at least one slice)")
-        if num < 0:
-            raise ValueError(f"Positive number of partitions required, got {num}")
-        return ParallelCollectionRDD(self, slice_collection(c, num, self._batchSize))
-
-    def range(self, start: int, end: int | None = None, step: int = 1,
-              numSlices: int | None = None) -> RDD:
-        """An RDD of integers, like Python's ``range``.
-
-        >>> sc.range(5).collect(), sc.range(2, 8, 3).collect()
-        ([0, 1, 2, 3, 4], [2, 5])
-        """
-        if end is None:
-            start, end = 0, start
-        return self.parallelize(range(start, end, step), numSlices)
-
     @property
     def faults(self) -> FaultInjector:
         """Deterministic fault injection, to watch recovery (minispark-only; see faults.py).
@@ -375,266 +347,6 @@ class SparkContext:
         >>> sc.faults.clear()
         """
         return self._faults
-
-    # -- shared variables --------------------------------------------------------------
-
-    def broadcast(self, value: Any) -> Broadcast:
-        """Ship ``value`` to each worker once, read-only (see broadcast.py).
-
-        >>> lookup = sc.broadcast({"a": 1})
-        >>> sc.parallelize(["a", "b"]).map(lambda k: lookup.value.get(k, 0)).collect()
-        [1, 0]
-        """
-        return Broadcast(self, value)
-
-    def accumulator(self, value: Any, accum_param: AccumulatorParam | None = None) -> Accumulator:
-        """A variable tasks can add to and only the driver reads (see accumulators.py).
-
-        >>> errors = sc.accumulator(0)
-        >>> sc.parallelize(["ok", "bad", "bad"]).foreach(
-        ...     lambda s: errors.add(1) if s == "bad" else None)
-        >>> errors.value
-        2
-        """
-        param = accum_param if accum_param is not None else default_param(value)
-        acc = Accumulator(self._next_accumulator_id, value, param)
-        self._next_accumulator_id += 1
-        self._accumulators[acc.aid] = acc
-        return acc
-
-    def emptyRDD(self) -> RDD:
-        """An RDD with no partitions and no elements.
-
-        >>> sc.emptyRDD().getNumPartitions(), sc.emptyRDD().collect()
-        (0, [])
-        """
-        return ParallelCollectionRDD(self, [])
-
-    def textFile(self, name: str, minPartitions: int | None = None,
-                 use_unicode: bool = True) -> RDD:
-        """The lines of text files. ``name`` is a file, a directory, a glob or a
-        comma-separated list; large files are split into several partitions,
-        gzip files are one partition each.
-
-        >>> import os, tempfile; d = tempfile.mkdtemp()
-        >>> _ = open(os.path.join(d, "a.txt"), "w").write("one\\ntwo\\n")
-        >>> sc.textFile(d).collect()
-        ['one', 'two']
-        """
-        return TextFileRDD(self, name, minPartitions or self.defaultMinPartitions, use_unicode)
-
-    def wholeTextFiles(self, path: str, minPartitions: int | None = None,
-                       use_unicode: bool = True) -> RDD:
-        """(file path, whole content) pairs, one per file.
-
-        >>> import os, tempfile; d = tempfile.mkdtemp()
-        >>> _ = open(os.path.join(d, "a.txt"), "w").write("hello")
-        >>> [(os.path.basename(p), text) for p, text in sc.wholeTextFiles(d).collect()]
-        [('a.txt', 'hello')]
-        """
-        return WholeTextFilesRDD(self, path, minPartitions or self.defaultMinPartitions,
-                                 use_unicode)
-
-    def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
-        """Read back what saveAsPickleFile wrote (see RDD.saveAsPickleFile).
-
-        >>> import os, tempfile; path = os.path.join(tempfile.mkdtemp(), "p")
-        >>> sc.parallelize([{"a": 1}, (2, 3)], 2).saveAsPickleFile(path)
-        >>> sorted(sc.pickleFile(path).collect(), key=str)
-        [(2, 3), {'a': 1}]
-        """
-        return PickleFileRDD(self, name, minPartitions or self.defaultMinPartitions)
-
-    def union(self, rdds: list[RDD]) -> RDD:
-        """The union of a list of RDDs (keeps a common partitioner).
-
-        >>> sc.union([sc.parallelize([1]), sc.parallelize([2, 3])]).collect()
-        [1, 2, 3]
-        """
-        partitioners = {id(r.partitioner) for r in rdds}
-        first = rdds[0].partitioner
-        if first is not None and all(r.partitioner == first for r in rdds):
-            return PartitionerAwareUnionRDD(self, list(rdds))
-        del partitioners
-        return UnionRDD(self, list(rdds))
-
-    # -- checkpointing and properties ------------------------------------------------------
-
-    def setCheckpointDir(self, dirName: str) -> None:
-        """Where checkpoint() saves RDDs (a new sub-directory per application).
-
-        >>> import tempfile; sc.setCheckpointDir(tempfile.mkdtemp())
-        >>> sc.getCheckpointDir() is not None
-        True
-        """
-        path = os.path.join(os.path.abspath(dirName), str(uuid.uuid4()))
-        os.makedirs(path, exist_ok=True)
-        self._checkpoint_dir = path
-
-    def getCheckpointDir(self) -> str | None:
-        """The checkpoint directory, or None if not set.
-
-        >>> import tempfile; sc.setCheckpointDir(tempfile.mkdtemp())
-        >>> sc.getCheckpointDir() is not None
-        True
-        """
-        return self._checkpoint_dir
-
-    def _properties(self) -> dict:
-        props = getattr(self._local_properties, "values", None)
-        if props is None:
-            props = self._local_properties.values = {}
-        return props
-
-    def setLocalProperty(self, key: str, value: str | None) -> None:
-        """Set a property seen by jobs started from this thread (None removes it).
-
-        >>> sc.setLocalProperty("lab", "ch06"); sc.getLocalProperty("lab")
-        'ch06'
-        >>> sc.setLocalProperty("lab", None)
-        """
-        if value is None:
-            self._properties().pop(key, None)
-        else:
-            self._properties()[key] = value
-
-    def getLocalProperty(self, key: str) -> str | None:
-        """A local property of this thread, or None.
-
-        >>> sc.setLocalProperty("course.lab", "3"); sc.getLocalProperty("course.lab")
-        '3'
-        >>> sc.setLocalProperty("course.lab", None); sc.getLocalProperty("course.lab") is None
-        True
-        """
-        return self._properties().get(key)
-
-    def setJobGroup(self, groupId: str | None, description: str | None,
-                    interruptOnCancel: bool = False) -> None:
-        """Put the jobs started from this thread in a group (see statusTracker).
-
-        >>> sc.setJobGroup("lab3", "counting requests")
-        >>> _ = sc.parallelize(range(3)).count()
-        >>> len(sc.statusTracker().getJobIdsForGroup("lab3"))
-        1
-        >>> sc.setJobGroup(None, None)
-        """
-        self.setLocalProperty("spark.jobGroup.id", groupId)
-        self.setLocalProperty("spark.job.description", description)
-
-    def setJobDescription(self, value: str | None) -> None:
-        """A description shown for the next jobs (UI, events).
-
-        >>> sc.setJobDescription("count the logs"); sc.setJobDescription(None)
-        """
-        self.setLocalProperty("spark.job.description", value)
-
-    def statusTracker(self) -> StatusTracker:
-        """Low-level progress of jobs and stages.
-
-        >>> sc.statusTracker().getActiveStageIds()
-        []
-        """
-        return self._status_tracker
-
-    # -- listeners (minispark-only) --------------------------------------------------------
-
-    def addSparkListener(self, listener: SparkListener) -> None:
-        """Register a listener for scheduler events (minispark-only; see
-        scheduler/listener.py). PySpark has no Python listener API for RDDs.
-
-        >>> from minispark.scheduler.listener import EventCollector
-        >>> events = EventCollector(); sc.addSparkListener(events)
-        >>> _ = sc.parallelize(range(4), 2).count()
-        >>> [e.kind for e in events.events if e.kind.startswith("Job")]
-        ['JobStart', 'JobEnd']
-        >>> sc.removeSparkListener(events)
-        """
-        self._bus.add(listener)
-
-    def removeSparkListener(self, listener: SparkListener) -> None:
-        """Unregister a listener (minispark-only).
-
-        >>> from minispark.scheduler.listener import EventCollector
-        >>> events = EventCollector(); sc.addSparkListener(events); sc.removeSparkListener(events)
-        >>> _ = sc.parallelize([1]).count(); events.events
-        []
-        """
-        self._bus.remove(listener)
-
-    # -- running jobs ----------------------------------------------------------------------
-
-    def runJob(self, rdd: RDD, partitionFunc: Callable, partitions: list[int] | None = None,
-               allowLocal: bool = False) -> list:
-        """Run ``partitionFunc(iterator)`` on the given partitions and concatenate
-        what it returns.
-
-        >>> sc.runJob(sc.parallelize(range(6), 3), lambda it: [sum(it)], [0, 2])
-        [1, 9]
-        """
-        results = self._run_job(rdd, lambda it: list(partitionFunc(it)), partitions)
-        return [x for part in results for x in part]
-
-    def _run_job(self, rdd: RDD, func: Callable, partitions: Iterable[int] | None = None,
-                 description: str | None = None, checkpoint: bool = True) -> list:
-        """Run a job: one result per requested partition (what every action uses).
-        ``checkpoint=False`` is for the job that writes a checkpoint itself."""
-        if self._stopped:
-            raise RuntimeError("Cannot call methods on a stopped SparkContext.")
-        parts = list(range(rdd.getNumPartitions()) if partitions is None else partitions)
-        props = dict(self._properties())
-        desc = description or props.get("spark.job.description") or call_site()
-        results = self._dag.run_job(rdd, func, parts, props, desc)
-        if checkpoint:
-            self._do_checkpoint(rdd)
-        return results
-
-    def _do_checkpoint(self, rdd: RDD) -> None:
-        """After a job: write the checkpoints requested in its lineage (Spark's
-        doCheckpoint), stopping at the first marked RDD on each path."""
-        stack, seen = [rdd], set()
-        while stack:
-            current = stack.pop()
-            if current.id() in seen or current.is_checkpointed:
-                continue
-            seen.add(current.id())
-            mode = current._checkpoint_requested
-            if mode is None:
-                stack.extend(d.rdd for d in current.dependencies)
-                continue
-            base = self._checkpoint_dir if mode == "reliable" else \
-                os.path.join(self._local_dir, "local-checkpoints")
-            checkpoint = write_checkpoint(current, os.path.join(base, f"rdd-{current.id()}"),
-                                          local=mode == "local")
-            current._checkpoint_rdd = checkpoint
-            current.is_checkpointed = True
-            current._deps = []  # lineage truncated: parents can be garbage collected
-
-    # -- internal ids and caching ---------------------------------------------------------
-
-    def _new_rdd_id(self) -> int:
-        self._next_rdd_id += 1
-        return self._next_rdd_id - 1
-
-    def _new_broadcast_id(self) -> int:
-        self._next_broadcast_id += 1
-        return self._next_broadcast_id - 1
-
-    def _merge_accumulator_updates(self, updates: dict | None) -> None:
-        """Fold one successful task's accumulator updates into the driver's values."""
-        for aid, update in (updates or {}).items():
-            acc = self._accumulators.get(aid)
-            if acc is not None:
-                acc._value = acc.accum_param.addInPlace(acc._value, update)
-
-    def _new_shuffle_id(self) -> int:
-        self._next_shuffle_id += 1
-        return self._next_shuffle_id - 1
-
-    def _unpersist_rdd(self, rdd_id: int) -> None:
-        self._persistent_rdds.pop(rdd_id, None)
-        self._block_locations.remove_rdd(rdd_id)
-        self._backend.broadcast({"op": "remove_rdd", "rdd_id": rdd_id})
-        self._bus.post("UnpersistRDD", rdd_id=rdd_id)
 
 
 class _WorkerLossListener(SparkListener):
