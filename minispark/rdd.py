@@ -23,7 +23,7 @@ checkpointing on top of ``compute``.
 
 The public methods live in mixins by theme, as Spark's RDD.scala,
 PairRDDFunctions and DoubleRDDFunctions do: transformations.py (map, filter,
-union, coalesce, ...), actions.py, pairs.py, ordered.py, numeric.py,
+union, coalesce, ...), actions.py, pairs.py, joins.py, ordered.py, numeric.py,
 sampling.py, persistence.py (cache, checkpoint, toDebugString).
 
 Next: rdds/ (the concrete RDDs), then dependency.py and scheduler/dag.py.
@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from minispark.actions import RDDActions
 from minispark.dependency import Dependency, OneToOneDependency, ShuffleDependency
+from minispark.joins import JoinFunctions
 from minispark.numeric import NumericRDDFunctions
 from minispark.ordered import OrderedRDDFunctions
 from minispark.pairs import PairRDDFunctions
@@ -68,8 +69,8 @@ _BASE_ATTRIBUTES = frozenset({
     "_name", "creation_site", "_checkpoint_requested", "_checkpoint_rdd", "is_checkpointed"})
 
 
-class RDD(NarrowTransformations, RDDActions, PairRDDFunctions, OrderedRDDFunctions,
-          NumericRDDFunctions, SamplingFunctions, PersistenceFunctions):
+class RDD(NarrowTransformations, RDDActions, PairRDDFunctions, JoinFunctions,
+          OrderedRDDFunctions, NumericRDDFunctions, SamplingFunctions, PersistenceFunctions):
     """A Resilient Distributed Dataset: the base class of every RDD."""
 
     def __init__(self, ctx: SparkContext, deps: list[Dependency]):

@@ -1,0 +1,150 @@
+"""Joins: grouping several pair RDDs by key in one shuffle.
+
+Read this file to learn what a join costs and when it costs nothing.
+
+Key terms
+  cogroup       the primitive: for each key, one list of values per input RDD
+                (rdds/shuffled.py's CoGroupedRDD). join, the outer joins,
+                subtractByKey and intersection are cogroup plus a function
+                over those lists.
+  co-partitioned an input already partitioned by the target partitioner is
+                read in place (a narrow dependency); only the other inputs are
+                shuffled. Partition both sides once with partitionBy and
+                cache them, and every later join of the two moves no data.
+  outer join    a key missing on one side still appears, with ``None`` for
+                that side's value (leftOuterJoin, rightOuterJoin, fullOuterJoin).
+
+Partition counts follow PySpark: a join of two differently partitioned RDDs
+gets n1 + n2 partitions unless ``numPartitions`` or
+``spark.default.parallelism`` says otherwise. These methods are mixed into
+``RDD`` (rdd.py).
+
+Next: ordered.py (sorting), then rdds/shuffled.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from minispark.pairs import _check_partitions
+from minispark.partitioner import Partitioner, portable_hash
+from minispark.resultiterable import ResultIterable
+
+__all__ = ["JoinFunctions"]
+
+
+class JoinFunctions:
+    """cogroup, joins, subtract and intersection (mixed into ``RDD``)."""
+
+    def cogroup(self, other: Any, numPartitions: int | None = None) -> Any:
+        """For each key, the values from this RDD and from ``other``, grouped.
+
+        >>> a = sc.parallelize([("x", 1), ("y", 2)]); b = sc.parallelize([("x", 3)])
+        >>> sorted((k, (list(v), list(w))) for k, (v, w) in a.cogroup(b).collect())
+        [('x', ([1], [3])), ('y', ([2], []))]
+        """
+        return self._cogroup([self, other], numPartitions)
+
+    def groupWith(self, other: Any, *others: Any) -> Any:
+        """cogroup with any number of other RDDs.
+
+        >>> a, b, c = (sc.parallelize([("k", i)]) for i in range(3))
+        >>> [(k, [list(v) for v in vs]) for k, vs in a.groupWith(b, c).collect()]
+        [('k', [[0], [1], [2]])]
+        """
+        return self._cogroup([self, other, *others], None)
+
+    def _cogroup(self, rdds: list, numPartitions: int | None) -> Any:
+        from minispark.rdds.shuffled import CoGroupedRDD, union_partition_count
+        if numPartitions is None:
+            if self.ctx._conf.contains("spark.default.parallelism"):
+                numPartitions = self.ctx.defaultParallelism
+            else:
+                numPartitions = union_partition_count(rdds)
+        _check_partitions(numPartitions)
+        grouped = CoGroupedRDD(self.ctx, rdds, Partitioner(numPartitions, portable_hash))
+        return grouped.mapValues(lambda lists: tuple(ResultIterable(vs) for vs in lists))
+
+    def _join(self, other: Any, numPartitions: int | None,
+              dispatch: Callable[[list, list], Iterable]) -> Any:
+        from minispark.rdds.shuffled import CoGroupedRDD, union_partition_count
+        if numPartitions is None:
+            if self.ctx._conf.contains("spark.default.parallelism"):
+                numPartitions = self.ctx.defaultParallelism
+            else:
+                numPartitions = union_partition_count([self, other])
+        _check_partitions(numPartitions)
+        grouped = CoGroupedRDD(self.ctx, [self, other], Partitioner(numPartitions, portable_hash))
+        return grouped.flatMapValues(lambda lists: dispatch(lists[0], lists[1]))
+
+    def join(self, other: Any, numPartitions: int | None = None) -> Any:
+        """Inner join: ``(k, (v, w))`` for every pair of matching values.
+
+        One shuffle for both sides (none for a side already partitioned the
+        same way).
+
+        >>> a = sc.parallelize([("x", 1), ("y", 2)]); b = sc.parallelize([("x", 3), ("x", 4)])
+        >>> sorted(a.join(b).collect())
+        [('x', (1, 3)), ('x', (1, 4))]
+        """
+        return self._join(other, numPartitions, lambda vs, ws: [(v, w) for v in vs for w in ws])
+
+    def leftOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
+        """Every key of this RDD; ``None`` where ``other`` has no match.
+
+        >>> a = sc.parallelize([("x", 1), ("y", 2)]); b = sc.parallelize([("x", 3)])
+        >>> sorted(a.leftOuterJoin(b).collect())
+        [('x', (1, 3)), ('y', (2, None))]
+        """
+        return self._join(other, numPartitions,
+                          lambda vs, ws: [(v, w) for v in vs for w in (ws or [None])])
+
+    def rightOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
+        """Every key of ``other``; ``None`` where this RDD has no match.
+
+        >>> a = sc.parallelize([("x", 1)]); b = sc.parallelize([("x", 3), ("z", 4)])
+        >>> sorted(a.rightOuterJoin(b).collect())
+        [('x', (1, 3)), ('z', (None, 4))]
+        """
+        return self._join(other, numPartitions,
+                          lambda vs, ws: [(v, w) for v in (vs or [None]) for w in ws])
+
+    def fullOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
+        """Every key of either RDD, with ``None`` for the missing side.
+
+        >>> a = sc.parallelize([("x", 1)]); b = sc.parallelize([("z", 4)])
+        >>> sorted(a.fullOuterJoin(b).collect())
+        [('x', (1, None)), ('z', (None, 4))]
+        """
+        return self._join(other, numPartitions,
+                          lambda vs, ws: [(v, w) for v in (vs or [None]) for w in (ws or [None])])
+
+    def subtractByKey(self, other: Any, numPartitions: int | None = None) -> Any:
+        """The pairs whose key does not appear in ``other``.
+
+        >>> a = sc.parallelize([("a", 1), ("b", 2)]); b = sc.parallelize([("a", 9)])
+        >>> a.subtractByKey(b).collect()
+        [('b', 2)]
+        """
+        return (self.cogroup(other, numPartitions)
+                .filter(lambda kv: kv[1][0] and not kv[1][1])
+                .flatMapValues(lambda groups: groups[0]))
+
+    def subtract(self, other: Any, numPartitions: int | None = None) -> Any:
+        """The elements not in ``other`` (duplicates of kept elements stay).
+
+        >>> sorted(sc.parallelize([1, 2, 2, 3]).subtract(sc.parallelize([3])).collect())
+        [1, 2, 2]
+        """
+        return (self.map(lambda x: (x, True))
+                .subtractByKey(other.map(lambda x: (x, True)), numPartitions).keys())
+
+    def intersection(self, other: Any) -> Any:
+        """The distinct elements present in both RDDs (one shuffle).
+
+        >>> sorted(sc.parallelize([1, 2, 2, 3]).intersection(sc.parallelize([2, 3, 4])).collect())
+        [2, 3]
+        """
+        return (self.map(lambda v: (v, None)).cogroup(other.map(lambda v: (v, None)))
+                .filter(lambda kv: all(kv[1])).keys())
