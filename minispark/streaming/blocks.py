@@ -101,7 +101,10 @@ class BlockWriter:
 
     def __init__(self, path: str, seq: int, durable: bool):
         self.path, self.seq, self.durable, self.records = path, seq, durable, 0
-        self._file = open(path + ".tmp" if durable else path, "wb")  # noqa: SIM115
+        # a log block is hidden until it is complete: only then is it a block
+        directory, name = os.path.split(path)
+        self._tmp = os.path.join(directory, f".{name}.tmp") if durable else path
+        self._file = open(self._tmp, "wb")  # noqa: SIM115 - open while the block fills
 
     def write(self, data: bytes | memoryview, records: int) -> None:
         self._file.write(data)
@@ -110,7 +113,7 @@ class BlockWriter:
     def close(self) -> ReceivedBlock:
         self._file.close()
         if self.durable:
-            os.replace(self.path + ".tmp", self.path)
+            os.replace(self._tmp, self.path)
         return ReceivedBlock(self.seq, self.path, self.records)
 
 
