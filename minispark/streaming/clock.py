@@ -26,11 +26,47 @@ Next: context.py (StreamingContext), then scheduler.py (the job generator).
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
-__all__ = ["Clock", "SystemClock", "ManualClock"]
+__all__ = ["Clock", "SystemClock", "ManualClock", "to_datetime", "to_ms", "arity"]
+
+
+def to_datetime(time_ms: int) -> datetime:
+    """A batch time as PySpark hands it to user functions: local-time datetime.
+
+    >>> to_datetime(1500) == datetime.fromtimestamp(1.5)
+    True
+    """
+    return datetime.fromtimestamp(time_ms / 1000.0)
+
+
+def to_ms(t: datetime | float) -> int:
+    """A time given by a user (datetime, or seconds) in milliseconds.
+
+    >>> to_ms(1.5), to_ms(datetime.fromtimestamp(2))
+    (1500, 2000)
+    """
+    if isinstance(t, datetime):
+        return int(round(t.timestamp() * 1000))
+    return int(round(t * 1000))
+
+
+def arity(func: Callable) -> int:
+    """How many positional arguments ``func`` takes: PySpark reads it (co_argcount)
+    to decide whether a user function is also given the batch time.
+
+    >>> arity(lambda rdd: rdd), arity(lambda t, rdd: rdd), arity([].append)
+    (1, 2, 1)
+    """
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return func.__code__.co_argcount
+    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
 class Clock:

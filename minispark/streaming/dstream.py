@@ -17,15 +17,19 @@ Key terms
                  things that make a batch do work, run in the order declared.
 
 As in PySpark, most operations are written with ``transform``: ``map(f)`` is
-``transform(lambda rdd: rdd.map(f))``, and consecutive transforms are fused.
-Windows live in window.py, ``updateStateByKey`` in state.py.
+``transform(lambda rdd: rdd.map(f))``, and consecutive transforms are fused,
+so a chain of them costs one RDD per batch, not one per step.
 
-Next: window.py, state.py, then scheduler.py (who calls ``_get_or_compute``).
+This file holds the machinery and the element-wise transformations; the rest
+of a DStream's methods are mixed in from keyed.py (by-key operations and
+joins), window_ops.py (windows) and output.py (output operations).
+
+Next: keyed.py, window_ops.py, output.py, then scheduler.py (who calls
+``_get_or_compute``).
 """
 
 from __future__ import annotations
 
-import inspect
 import operator
 import shutil
 import threading
@@ -34,40 +38,23 @@ from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from minispark.partitioner import portable_hash
 from minispark.rdd import RDD
 from minispark.storage import StorageLevel
+from minispark.streaming.clock import arity, to_datetime
+from minispark.streaming.clock import to_ms as _ms
+from minispark.streaming.keyed import PairDStreamFunctions
+from minispark.streaming.output import OutputOperations, rdd_to_file_name
 from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
+from minispark.streaming.window_ops import WindowOperations
 
 if TYPE_CHECKING:
     from minispark.streaming.context import StreamingContext
 
-__all__ = ["DStream", "TransformedDStream"]
+__all__ = ["DStream", "TransformedDStream", "MultiTransformedDStream", "to_datetime", "arity",
+           "rdd_to_file_name"]
 
 # Set while checkpoint.py pickles the graph: only then may a DStream be pickled.
 _CHECKPOINTING = threading.local()
-
-
-def to_datetime(time_ms: int) -> datetime:
-    """A batch time as PySpark hands it to user functions: local-time datetime.
-
-    >>> to_datetime(1500) == datetime.fromtimestamp(1.5)
-    True
-    """
-    return datetime.fromtimestamp(time_ms / 1000.0)
-
-
-def arity(func: Callable) -> int:
-    """How many positional arguments ``func`` takes (PySpark reads co_argcount).
-
-    >>> arity(lambda rdd: rdd), arity(lambda t, rdd: rdd), arity([].append)
-    (1, 2, 1)
-    """
-    try:
-        params = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
-        return func.__code__.co_argcount
-    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
 def _check_rdd(result: Any, what: str) -> RDD | None:
@@ -77,7 +64,7 @@ def _check_rdd(result: Any, what: str) -> RDD | None:
                     f"got {type(result).__name__}")
 
 
-class DStream:
+class DStream(PairDStreamFunctions, WindowOperations, OutputOperations):
     """A discretized stream: one RDD per batch, built on demand from its parents."""
 
     def __init__(self, ssc: StreamingContext, parents: Iterable[DStream] = ()):
@@ -352,23 +339,6 @@ class DStream:
         """
         return self.mapPartitions(lambda it: [list(it)])
 
-    def mapValues(self, f: Callable[[Any], Any]) -> DStream:
-        """Apply ``f`` to the value of every (key, value) pair.
-
-        >>> run_stream(sc, [[("a", 1)]], lambda s: s.mapValues(lambda v: v + 1))
-        [[('a', 2)]]
-        """
-        return self.map(lambda kv: (kv[0], f(kv[1])), preservesPartitioning=True)
-
-    def flatMapValues(self, f: Callable[[Any], Iterable]) -> DStream:
-        """Apply ``f`` to every value and pair each of its results with the key.
-
-        >>> run_stream(sc, [[("a", "x y")]], lambda s: s.flatMapValues(str.split))
-        [[('a', 'x'), ('a', 'y')]]
-        """
-        return self.flatMap(lambda kv: ((kv[0], x) for x in f(kv[1])),
-                            preservesPartitioning=True)
-
     def count(self) -> DStream:
         """Each batch becomes a one-element RDD: its number of elements.
 
@@ -385,60 +355,6 @@ class DStream:
         [[6], []]
         """
         return self.map(lambda x: (None, x)).reduceByKey(func, 1).map(lambda kv: kv[1])
-
-    def countByValue(self) -> DStream:
-        """(value, count) pairs for each batch.
-
-        >>> run_stream(sc, [["a", "b", "a"]], lambda s: s.countByValue(), sort=True)
-        [[('a', 2), ('b', 1)]]
-        """
-        return self.map(lambda x: (x, 1)).reduceByKey(operator.add)
-
-    def combineByKey(self, createCombiner: Callable, mergeValue: Callable,
-                     mergeCombiners: Callable, numPartitions: int | None = None) -> DStream:
-        """``RDD.combineByKey`` on each batch (numPartitions defaults to
-        ``sc.defaultParallelism``).
-
-        >>> run_stream(sc, [[("a", 1), ("a", 2)]], lambda s: s.combineByKey(
-        ...     lambda v: [v], lambda c, v: c + [v], lambda a, b: a + b))
-        [[('a', [1, 2])]]
-        """
-        if numPartitions is None:
-            numPartitions = self._sc.defaultParallelism
-        return self.transform(lambda rdd: rdd.combineByKey(createCombiner, mergeValue,
-                                                           mergeCombiners, numPartitions))
-
-    def reduceByKey(self, func: Callable[[Any, Any], Any],
-                    numPartitions: int | None = None) -> DStream:
-        """Merge the values of each key with ``func``, batch by batch.
-
-        >>> run_stream(sc, [[("a", 1), ("b", 1), ("a", 1)], [("b", 5)]],
-        ...            lambda s: s.reduceByKey(lambda a, b: a + b), sort=True)
-        [[('a', 2), ('b', 1)], [('b', 5)]]
-        """
-        if numPartitions is None:
-            numPartitions = self._sc.defaultParallelism
-        return self.combineByKey(lambda x: x, func, func, numPartitions)
-
-    def groupByKey(self, numPartitions: int | None = None) -> DStream:
-        """Group the values of each key, batch by batch (values as ResultIterable).
-
-        >>> run_stream(sc, [[("a", 1), ("a", 2)]],
-        ...            lambda s: s.groupByKey().mapValues(list))
-        [[('a', [1, 2])]]
-        """
-        if numPartitions is None:
-            numPartitions = self._sc.defaultParallelism
-        return self.transform(lambda rdd: rdd.groupByKey(numPartitions))
-
-    def partitionBy(self, numPartitions: int,
-                    partitionFunc: Callable[[Any], int] = portable_hash) -> DStream:
-        """Hash-partition each batch by key into ``numPartitions``.
-
-        >>> run_stream(sc, [[(1, "a"), (2, "b")]], lambda s: s.partitionBy(2).glom())
-        [[[(2, 'b')], [(1, 'a')]]]
-        """
-        return self.transform(lambda rdd: rdd.partitionBy(numPartitions, partitionFunc))
 
     def repartition(self, numPartitions: int) -> DStream:
         """Reshuffle each batch into ``numPartitions`` partitions.
@@ -477,233 +393,6 @@ class DStream:
         if self._slideDuration != other._slideDuration:
             raise ValueError("the two DStream should have same slide duration")
         return self.transformWith(lambda a, b: a.union(b), other, True)
-
-    def _pair(self, other: DStream, method: str, numPartitions: int | None) -> DStream:
-        if numPartitions is None:
-            numPartitions = self._sc.defaultParallelism
-        return self.transformWith(lambda a, b: getattr(a, method)(b, numPartitions), other)
-
-    def cogroup(self, other: DStream, numPartitions: int | None = None) -> DStream:
-        """``RDD.cogroup`` of the two streams' RDDs of each batch.
-
-        >>> run_stream(sc, [[("a", 1)]], lambda s: s.cogroup(s.mapValues(str)).mapValues(
-        ...     lambda vs: (list(vs[0]), list(vs[1]))))
-        [[('a', ([1], ['1']))]]
-        """
-        return self._pair(other, "cogroup", numPartitions)
-
-    def join(self, other: DStream, numPartitions: int | None = None) -> DStream:
-        """Inner join of the two streams, batch by batch.
-
-        >>> run_stream(sc, [[("a", 1), ("b", 2)]],
-        ...            lambda s: s.join(s.filter(lambda kv: kv[0] == "a")))
-        [[('a', (1, 1))]]
-        """
-        return self._pair(other, "join", numPartitions)
-
-    def leftOuterJoin(self, other: DStream, numPartitions: int | None = None) -> DStream:
-        """Left outer join of the two streams, batch by batch.
-
-        >>> run_stream(sc, [[("a", 1), ("b", 2)]], lambda s: s.leftOuterJoin(
-        ...     s.filter(lambda kv: kv[0] == "a")), sort=True)
-        [[('a', (1, 1)), ('b', (2, None))]]
-        """
-        return self._pair(other, "leftOuterJoin", numPartitions)
-
-    def rightOuterJoin(self, other: DStream, numPartitions: int | None = None) -> DStream:
-        """Right outer join of the two streams, batch by batch.
-
-        >>> run_stream(sc, [[("a", 1), ("b", 2)]], lambda s: s.filter(
-        ...     lambda kv: kv[0] == "a").rightOuterJoin(s), sort=True)
-        [[('a', (1, 1)), ('b', (None, 2))]]
-        """
-        return self._pair(other, "rightOuterJoin", numPartitions)
-
-    def fullOuterJoin(self, other: DStream, numPartitions: int | None = None) -> DStream:
-        """Full outer join of the two streams, batch by batch.
-
-        >>> run_stream(sc, [[("a", 1), ("b", 2)]], lambda s: s.filter(
-        ...     lambda kv: kv[0] == "a").fullOuterJoin(s.filter(lambda kv: kv[0] == "b")),
-        ...     sort=True)
-        [[('a', (1, None)), ('b', (None, 2))]]
-        """
-        return self._pair(other, "fullOuterJoin", numPartitions)
-
-    # -- windows and state: implemented in window.py and state.py ---------------------
-
-    def window(self, windowDuration: float, slideDuration: float | None = None) -> DStream:
-        """Each RDD holds the last ``windowDuration`` seconds of batches, every
-        ``slideDuration`` seconds (both multiples of the batch duration).
-
-        >>> run_stream(sc, [[1], [2], [3]], lambda s: s.window(2))
-        [[1], [1, 2], [2, 3]]
-        """
-        from minispark.streaming.window import window
-        return window(self, windowDuration, slideDuration)
-
-    def reduceByWindow(self, reduceFunc: Callable, invReduceFunc: Callable | None,
-                       windowDuration: float, slideDuration: float) -> DStream:
-        """One value per window: its elements reduced (incrementally with
-        ``invReduceFunc`` when given; that needs ``ssc.checkpoint``).
-
-        >>> run_stream(sc, [[1], [2], [3]], lambda s: s.reduceByWindow(
-        ...     lambda a, b: a + b, None, 2, 1))
-        [[1], [3], [5]]
-        """
-        from minispark.streaming.window import reduce_by_window
-        return reduce_by_window(self, reduceFunc, invReduceFunc, windowDuration, slideDuration)
-
-    def countByWindow(self, windowDuration: float, slideDuration: float) -> DStream:
-        """The number of elements in each window (incremental: needs ``ssc.checkpoint``).
-
-        >>> import tempfile
-        >>> run_stream(sc, [[1, 1], [2], []], lambda s: s.countByWindow(2, 1),
-        ...            checkpointDir=tempfile.mkdtemp())
-        [[2], [3], [1]]
-        """
-        return self.map(lambda x: 1).reduceByWindow(operator.add, operator.sub,
-                                                    windowDuration, slideDuration)
-
-    def countByValueAndWindow(self, windowDuration: float, slideDuration: float,
-                              numPartitions: int | None = None) -> DStream:
-        """(value, count) pairs over each window, values with count 0 dropped
-        (incremental: needs ``ssc.checkpoint``).
-
-        >>> import tempfile
-        >>> run_stream(sc, [["a"], ["b"], []], lambda s: s.countByValueAndWindow(2, 1),
-        ...            checkpointDir=tempfile.mkdtemp(), sort=True)
-        [[('a', 1)], [('a', 1), ('b', 1)], [('b', 1)]]
-        """
-        counted = self.map(lambda x: (x, 1)).reduceByKeyAndWindow(
-            operator.add, operator.sub, windowDuration, slideDuration, numPartitions)
-        return counted.filter(lambda kv: kv[1] > 0)
-
-    def groupByKeyAndWindow(self, windowDuration: float, slideDuration: float,
-                            numPartitions: int | None = None) -> DStream:
-        """``groupByKey`` over each window (needs ``ssc.checkpoint``).
-
-        >>> import tempfile
-        >>> run_stream(sc, [[("a", 1)], [("a", 2)], []], lambda s: s.groupByKeyAndWindow(
-        ...     2, 1).mapValues(list), checkpointDir=tempfile.mkdtemp())
-        [[('a', [1])], [('a', [1, 2])], [('a', [2])]]
-        """
-        from minispark.resultiterable import ResultIterable
-        grouped = self.mapValues(lambda x: [x]).reduceByKeyAndWindow(
-            lambda a, b: a.extend(b) or a, lambda a, b: a[len(b):],
-            windowDuration, slideDuration, numPartitions)
-        return grouped.mapValues(ResultIterable)
-
-    def reduceByKeyAndWindow(self, func: Callable, invFunc: Callable | None,
-                             windowDuration: float, slideDuration: float | None = None,
-                             numPartitions: int | None = None,
-                             filterFunc: Callable | None = None) -> DStream:
-        """``reduceByKey`` over a sliding window; with ``invFunc`` the window is
-        updated incrementally (Spark does so when the window is >= 5 slides) and
-        needs ``ssc.checkpoint``; ``filterFunc`` drops pairs from the result.
-
-        >>> run_stream(sc, [[("a", 1)], [("a", 2)], [("b", 1)]], lambda s:
-        ...     s.reduceByKeyAndWindow(lambda a, b: a + b, None, 2, 1), sort=True)
-        [[('a', 1)], [('a', 3)], [('a', 2), ('b', 1)]]
-        """
-        from minispark.streaming.window import reduce_by_key_and_window
-        return reduce_by_key_and_window(self, func, invFunc, windowDuration, slideDuration,
-                                        numPartitions, filterFunc)
-
-    def updateStateByKey(self, updateFunc: Callable[[list, Any], Any],
-                         numPartitions: int | None = None, initialRDD: Any = None) -> DStream:
-        """Keep a state per key: ``updateFunc(new values, state or None)`` gives
-        the new state, None removes the key. Needs ``ssc.checkpoint(dir)``.
-
-        >>> import tempfile
-        >>> run_stream(sc, [[("a", 1)], [("a", 1), ("b", 1)]], lambda s: s.updateStateByKey(
-        ...     lambda vs, st: sum(vs) + (st or 0)), checkpointDir=tempfile.mkdtemp(), sort=True)
-        [[('a', 1)], [('a', 2), ('b', 1)]]
-        """
-        from minispark.streaming.state import update_state_by_key
-        return update_state_by_key(self, updateFunc, numPartitions, initialRDD)
-
-    # -- output operations ---------------------------------------------------------------
-
-    def foreachRDD(self, func: Callable[..., Any]) -> None:
-        """Run ``func(rdd)`` or ``func(time, rdd)`` on the driver for every batch
-        (an output operation; ``time`` is a datetime).
-
-        >>> seen = []
-        >>> run_stream(sc, [[1, 2], [3]], lambda s: s.foreachRDD(
-        ...     lambda rdd: seen.append(rdd.count())) or s)
-        [[1, 2], [3]]
-        >>> seen
-        [2, 1]
-        """
-        n = arity(func)
-        if n == 1:
-            one = func
-
-            def func(_: datetime, rdd: RDD) -> None:
-                one(rdd)
-        from minispark.streaming.scheduler import ForEachDStream
-        ForEachDStream(self, func)
-
-    def pprint(self, num: int = 10) -> None:
-        """Print the first ``num`` elements of every batch under a time header.
-
-        >>> run_stream(sc, [list(range(12))], lambda s: s.pprint(3) or s) and None
-        -------------------------------------------
-        Time: ...
-        -------------------------------------------
-        0
-        1
-        2
-        ...
-        <BLANKLINE>
-        """
-        def take_and_print(time: datetime, rdd: RDD) -> None:
-            taken = rdd.take(num + 1)
-            print("-------------------------------------------")
-            print(f"Time: {time}")
-            print("-------------------------------------------")
-            for record in taken[:num]:
-                print(record)
-            if len(taken) > num:
-                print("...")
-            print("")
-        self.foreachRDD(take_and_print)
-
-    def saveAsTextFiles(self, prefix: str, suffix: str | None = None) -> None:
-        """Save each batch as a text-file directory ``prefix-<batch time in ms>[.suffix]``.
-
-        >>> import os, tempfile; d = tempfile.mkdtemp()
-        >>> _ = run_stream(sc, [["x"]], lambda s: s.saveAsTextFiles(os.path.join(d, "out"))
-        ...                or s)
-        >>> sorted(os.listdir(d))
-        ['out-1000']
-        """
-        def save(time: datetime, rdd: RDD) -> None:
-            path = rdd_to_file_name(prefix, suffix, time)
-            if not (self._ssc._recovering and _exists(path)):  # run twice after recovery
-                rdd.saveAsTextFile(path)
-        self.foreachRDD(save)
-
-
-def rdd_to_file_name(prefix: str, suffix: str | None, time: datetime | int) -> str:
-    """``prefix-<ms>[.suffix]``, the directory name of one batch (PySpark's rule).
-
-    >>> rdd_to_file_name("out", None, 2000), rdd_to_file_name("out", "txt", 2000)
-    ('out-2000', 'out-2000.txt')
-    """
-    stamp = _ms(time) if isinstance(time, datetime) else int(time)
-    return f"{prefix}-{stamp}" if suffix is None else f"{prefix}-{stamp}.{suffix}"
-
-
-def _exists(path: str) -> bool:
-    import os
-    return os.path.exists(path)
-
-
-def _ms(t: datetime | float) -> int:
-    if isinstance(t, datetime):
-        return int(round(t.timestamp() * 1000))
-    return int(round(t * 1000))
 
 
 class TransformedDStream(DStream):
