@@ -5,12 +5,17 @@ RDD, and a DStream is the recipe that turns each batch's input RDD into
 results. Read in this order:
 
   context.py    StreamingContext: inputs, start/stop, checkpoint, getOrCreate
-  dstream.py    DStream: per-batch transformations and output operations
-  window.py     sliding windows, incremental windows with inverse functions
+  dstream.py    DStream: the machinery, element-wise transformations
+  keyed.py      by-key operations and joins, batch by batch
+  window_ops.py window operations; window.py computes them (inverse functions)
+  output.py     output operations: what makes a batch run
   state.py      updateStateByKey and why state must be checkpointed
-  receiver.py   input streams: queues, file directories, socket receivers
+  inputs.py     input streams without a receiver: queues, file directories
+  receiver.py   socket receivers and the tracker that gives blocks to batches
+  blocks.py     received blocks: stored once, read by name in the tasks
   scheduler.py  batch generation, output operations in order, scheduling delay
   listener.py   StreamingListener: batch and receiver events
+  batchinfo.py  what the events carry: a batch's delays, receivers
   checkpoint.py metadata checkpoints and recovery of a killed driver
   clock.py      SystemClock, and ManualClock (minispark-only: deterministic tests)
   testing.py    run a program batch by batch (minispark-only: tests and graders)
