@@ -11,14 +11,7 @@ import pytest
 from course import streamcheck
 from course.streamcheck import printed, recorded_batches, run_batches
 
-
-@pytest.fixture(scope="module")
-def sc():
-    from minispark import SparkConf, SparkContext
-    context = SparkContext("local[2]", "streamcheck",
-                           conf=SparkConf().set("spark.ui.showConsoleProgress", "false"))
-    yield context
-    context.stop()
+# `sc`: the session's SparkContext (tests/conftest.py).
 
 
 def test_doctests(sc):
