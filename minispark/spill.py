@@ -169,7 +169,9 @@ def sort_with_spill(records: Iterable, key: Callable, reverse: bool, context: An
     >>> list(sort_with_spill([(2, "b"), (1, "x"), (2, "a")], lambda kv: kv[0], False, None))
     [(1, 'x'), (2, 'b'), (2, 'a')]
     """
-    budget = context.memory_budget // 4 if context is not None else 1 << 62
+    if context is None:  # outside a task (no budget, no spill directory): in memory
+        return iter(sorted(records, key=key, reverse=reverse))
+    budget = context.memory_budget // 4
     run: list = []
     runs: list[str] = []
     for record in records:
@@ -180,8 +182,7 @@ def sort_with_spill(records: Iterable, key: Callable, reverse: bool, context: An
             run.sort(key=key, reverse=reverse)
             runs.append(_write_run(run, context))
             run = []
-    if context is not None:
-        note_memory(context.metrics, len(run) * _entry_bytes(context))
+    note_memory(context.metrics, len(run) * _entry_bytes(context))
     run.sort(key=key, reverse=reverse)
     if not runs:
         return iter(run)
