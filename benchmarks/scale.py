@@ -12,7 +12,9 @@ set in ``.bench/data``. Each job runs in a fresh process (``bench_engine.probe``
 before ``sc.stop()``):
 
 - groupByKey: textFile -> (user, 1) -> groupByKey().mapValues(len).count()
-- sortByKey:  textFile -> (user, 1) -> sortByKey().count()   (every pair through the sort)
+- sortByKey:  textFile -> (user, 1) -> sortByKey().count()   (every pair through the sort;
+  the busiest user alone has ~331,000 requests at 5M, so a partition's sort must spill:
+  runs of at most 100,000 records, ``minispark.spill.SORT_RUN_RECORDS``)
 - reduceByKey (for reference): reduceByKey(add).count()
 
 Targets, per job: driver + workers at 5M <= 1.2x the same job at 1M, and <= 300 MB.
