@@ -1,5 +1,6 @@
 """Fixtures for the course tests: ``lab``, a JupyterLab started by ``make lab`` on a free
-port, and ``browser``, headless Chromium driven by Selenium (``make test-browser``)."""
+port; ``notebook``, a scratch copy of a released exercise for it to open; and ``browser``,
+headless Chromium driven by Selenium (``make test-browser``)."""
 
 from __future__ import annotations
 
@@ -92,3 +93,18 @@ def browser(tmp_path):
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     yield driver
     driver.quit()
+
+
+RELEASED = REPO / "exercises" / "ch03_spark_basics" / "ch03_spark_basics.ipynb"
+
+
+@pytest.fixture
+def notebook():
+    """A copy of the released exercise under build/ (JupyterLab's autosave must never
+    write a student's outputs into exercises/), as a path relative to the lab's root."""
+    folder = REPO / "build" / f"lab-test-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / RELEASED.name
+    shutil.copy(RELEASED, copy)
+    yield copy.relative_to(REPO).as_posix()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -12,8 +12,6 @@ import asyncio
 import json
 import uuid
 
-NOTEBOOK = "exercises/ch03_spark_basics/ch03_spark_basics.ipynb"
-
 
 async def _execute(ws_url: str, code: str) -> list[dict]:
     from tornado.websocket import websocket_connect
@@ -42,17 +40,17 @@ async def _execute(ws_url: str, code: str) -> list[dict]:
             return outputs
 
 
-def test_make_lab_serves_the_course_and_runs_a_setup_cell(lab):
+def test_make_lab_serves_the_course_and_runs_a_setup_cell(lab, notebook):
     base, token, _get = lab.base, lab.token, lab.get
     status, page = _get(f"{base}/lab?token={token}")
     assert status == 200 and "@jupyter/nbgrader" in page, "nbgrader's lab extension is on"
-    status, listing = _get(f"{base}/api/contents/{NOTEBOOK}?token={token}")
+    status, listing = _get(f"{base}/api/contents/{notebook}?token={token}")
     nb = json.loads(listing)["content"]
     setup = next(c for c in nb["cells"] if c["cell_type"] == "code")
     assert setup["metadata"]["nbgrader"]["locked"]
 
     _, body = _get(f"{base}/api/sessions?token={token}",
-                   {"path": NOTEBOOK, "type": "notebook", "name": "",
+                   {"path": notebook, "type": "notebook", "name": "",
                     "kernel": {"name": "python3"}})
     kernel = json.loads(body)["kernel"]["id"]
     ws = f"ws://127.0.0.1:{base.rsplit(':', 1)[1]}/api/kernels/{kernel}/channels?token={token}"

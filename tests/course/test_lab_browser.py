@@ -10,7 +10,6 @@ and Selenium). A screenshot of the notebook goes to ``$UI_TEST_ARTIFACTS`` (defa
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -20,21 +19,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("UI_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts" / "ui"))
-RELEASED = ROOT / "exercises" / "ch03_spark_basics" / "ch03_spark_basics.ipynb"
-
-
-@pytest.fixture
-def notebook():
-    """A copy of the released exercise under build/ (JupyterLab's autosave must never
-    write a student's outputs into exercises/), as a path relative to the lab's root."""
-    folder = ROOT / "build" / f"lab-test-{os.getpid()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / RELEASED.name
-    shutil.copy(RELEASED, copy)
-    yield copy.relative_to(ROOT).as_posix()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def wait_for(condition, timeout: float, what: str, driver):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
