@@ -118,3 +118,18 @@ def test_blocks_of_forgotten_batches_are_deleted(sc):
         assert "after its blocks have been removed" in str(e)
     else:
         raise AssertionError("an RDD whose blocks were deleted still computed")
+
+
+def test_a_write_ahead_log_block_is_invisible_until_it_is_complete(tmp_path):
+    from minispark.streaming.blocks import BlockStore, wal_blocks
+
+    store = BlockStore(str(tmp_path), "block-", durable=True)
+    writer = store.writer(7)
+    writer.write(b"first half\n", 1)
+    # a driver killed now must not find a block 7 to recover: it is not whole yet
+    assert wal_blocks(str(tmp_path)) == []
+    assert not [n for n in os.listdir(tmp_path) if n.startswith("block-")]
+    writer.write(b"second half\n", 1)
+    block = writer.close()
+    assert wal_blocks(str(tmp_path)) == [7]
+    assert (block.records, read_lines(block.path)) == (2, ["first half", "second half"])
