@@ -3,19 +3,25 @@
 Read this file to learn what a join costs and when it costs nothing.
 
 Key terms
-  cogroup       the primitive: for each key, one list of values per input RDD
-                (rdds/shuffled.py's CoGroupedRDD). join, the outer joins,
-                subtractByKey and intersection are cogroup plus a function
-                over those lists.
-  co-partitioned an input already partitioned by the target partitioner is
-                read in place (a narrow dependency); only the other inputs are
-                shuffled. Partition both sides once with partitionBy and
-                cache them, and every later join of the two moves no data.
+  cogroup       the primitive: for each key, one list of values per input RDD.
+                join, the outer joins, subtractByKey and intersection are
+                cogroup plus a function over those lists.
+  tagged union  how PySpark builds cogroup (pyspark/join.py), and so how this
+                file does: tag each value with its side, ``(k, (0, v))`` and
+                ``(k, (1, w))``, union the sides (narrow) and groupByKey the
+                union: ONE shuffle stage for all sides, whose map tasks are the
+                partitions of every side. (Scala Spark's CoGroupedRDD instead
+                shuffles each side in its own stage; PySpark never uses it.)
+  co-partitioned both sides already partitioned by the same partitioner: the
+                union keeps it, the groupByKey finds its data already in place
+                and no data moves. Partition both sides once with partitionBy
+                and cache them, and every later join of the two is free. If
+                only ONE side is partitioned, both sides are shuffled.
   outer join    a key missing on one side still appears, with ``None`` for
                 that side's value (leftOuterJoin, rightOuterJoin, fullOuterJoin).
 
 Partition counts follow PySpark: a join of two differently partitioned RDDs
-gets n1 + n2 partitions unless ``numPartitions`` or
+gets n1 + n2 partitions (the union's) unless ``numPartitions`` or
 ``spark.default.parallelism`` says otherwise. These methods are mixed into
 ``RDD`` (rdd.py).
 
@@ -25,13 +31,24 @@ Next: ordered.py (sorting), then rdds/shuffled.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import reduce
 from typing import Any
 
-from minispark.pairs import _check_partitions
-from minispark.partitioner import Partitioner, portable_hash
 from minispark.resultiterable import ResultIterable
 
 __all__ = ["JoinFunctions"]
+
+
+def _tagged_union(rdds: list) -> Any:
+    """The union of ``rdds`` with each value tagged by its side: ``(k, (side, v))``.
+
+    mapValues keeps each side's partitioner, and a union of sides that share
+    one keeps it too, so the groupByKey that follows shuffles nothing then.
+    """
+    def tagger(side: int) -> Callable[[Any], tuple]:
+        return lambda value: (side, value)
+    tagged = [rdd.mapValues(tagger(side)) for side, rdd in enumerate(rdds)]
+    return reduce(lambda left, right: left.union(right), tagged)
 
 
 class JoinFunctions:
@@ -56,33 +73,31 @@ class JoinFunctions:
         return self._cogroup([self, other, *others], None)
 
     def _cogroup(self, rdds: list, numPartitions: int | None) -> Any:
-        from minispark.rdds.shuffled import CoGroupedRDD, union_partition_count
-        if numPartitions is None:
-            if self.ctx._conf.contains("spark.default.parallelism"):
-                numPartitions = self.ctx.defaultParallelism
-            else:
-                numPartitions = union_partition_count(rdds)
-        _check_partitions(numPartitions)
-        grouped = CoGroupedRDD(self.ctx, rdds, Partitioner(numPartitions, portable_hash))
-        return grouped.mapValues(lambda lists: tuple(ResultIterable(vs) for vs in lists))
+        # PySpark's python_cogroup: tag every value with its side, union the
+        # tagged sides (narrow), and group the union by key in one shuffle.
+        n = len(rdds)
+
+        def dispatch(tagged: Iterable) -> tuple:
+            lists: list[list] = [[] for _ in range(n)]
+            for side, value in tagged:
+                lists[side].append(value)
+            return tuple(ResultIterable(vs) for vs in lists)
+        return _tagged_union(rdds).groupByKey(numPartitions).mapValues(dispatch)
 
     def _join(self, other: Any, numPartitions: int | None,
               dispatch: Callable[[list, list], Iterable]) -> Any:
-        from minispark.rdds.shuffled import CoGroupedRDD, union_partition_count
-        if numPartitions is None:
-            if self.ctx._conf.contains("spark.default.parallelism"):
-                numPartitions = self.ctx.defaultParallelism
-            else:
-                numPartitions = union_partition_count([self, other])
-        _check_partitions(numPartitions)
-        grouped = CoGroupedRDD(self.ctx, [self, other], Partitioner(numPartitions, portable_hash))
-        return grouped.flatMapValues(lambda lists: dispatch(lists[0], lists[1]))
+        def pair_up(tagged: Iterable) -> Iterable:
+            sides: tuple[list, list] = ([], [])
+            for side, value in tagged:
+                sides[side].append(value)
+            return dispatch(*sides)
+        return _tagged_union([self, other]).groupByKey(numPartitions).flatMapValues(pair_up)
 
     def join(self, other: Any, numPartitions: int | None = None) -> Any:
         """Inner join: ``(k, (v, w))`` for every pair of matching values.
 
-        One shuffle for both sides (none for a side already partitioned the
-        same way).
+        One shuffle stage for both sides together (none when both are already
+        partitioned the same way).
 
         >>> a = sc.parallelize([("x", 1), ("y", 2)]); b = sc.parallelize([("x", 3), ("x", 4)])
         >>> sorted(a.join(b).collect())

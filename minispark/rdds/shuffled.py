@@ -1,4 +1,4 @@
-"""ShuffledRDD and CoGroupedRDD: the RDDs on the reduce side of a shuffle.
+"""ShuffledRDD: the RDD on the reduce side of a shuffle.
 
 Read this file to see what a reduce task does with the blocks it fetches.
 
@@ -7,13 +7,8 @@ r means: fetch block r of every map output (shuffle.read_shuffle), then, as
 the dependency asks, merge values into combiners (reduceByKey, groupByKey) or
 sort by key (sortByKey), spilling to disk beyond the memory budget.
 
-CoGroupedRDD groups several parents by key (cogroup, join and friends). For
-each parent it decides separately: a parent already partitioned by the target
-partitioner is read in place through a narrow OneToOneDependency; any other is
-shuffled. That is how a join of a pre-partitioned RDD with a small one
-reshuffles only the small one. Values are gathered parent by parent and, within
-a parent, in map-task order, so the output order equals PySpark's (which groups
-the union of the tagged inputs).
+Joins have no RDD class of their own: as in PySpark, a cogroup is a groupByKey
+of the union of the tagged sides, so it is a ShuffledRDD too (joins.py).
 
 ``round_robin_shuffle`` is repartition: each map task deals its records out in
 batches of 10 to consecutive partitions, starting at a pseudo-random partition
@@ -28,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from minispark.dependency import Aggregator, OneToOneDependency, ShuffleDependency
+from minispark.dependency import ShuffleDependency
 from minispark.partitioner import Partitioner
 from minispark.rdd import RDD, Partition
 from minispark.shuffle import ExternalMerger, read_shuffle, sort_with_spill
@@ -68,93 +63,6 @@ def sort_partition(records: Iterable, ordering: tuple, context: Any = None) -> I
     keyfunc, ascending = ordering
     return sort_with_spill(records, lambda kv: keyfunc(kv[0]), not ascending,
                            context or TaskContext.get())
-
-
-def _index_pairs(map_id: int, records: Iterable) -> Iterator:
-    # PySpark tags each side of a join with kv[0], kv[1]; indexing (rather than
-    # unpacking) makes non-pair input fail with PySpark's own TypeError.
-    return ((kv[0], kv[1]) for kv in records)
-
-
-def _cogroup_aggregator(n: int) -> Aggregator:
-    """Combiners are n lists, one per parent; values arrive tagged (parent, value)."""
-    def create(tagged: tuple) -> list:
-        lists: list[list] = [[] for _ in range(n)]
-        lists[tagged[0]].append(tagged[1])
-        return lists
-
-    def merge_value(lists: list, tagged: tuple) -> list:
-        lists[tagged[0]].append(tagged[1])
-        return lists
-
-    def merge_combiners(a: list, b: list) -> list:
-        for mine, theirs in zip(a, b, strict=True):
-            mine.extend(theirs)
-        return a
-    aggregator = Aggregator(create, merge_value, merge_combiners)
-    aggregator.grows = True  # holds every value: weigh by values, as groupByKey
-    return aggregator
-
-
-class CoGroupPartition(Partition):
-    def __init__(self, index: int, narrow_splits: dict[int, Partition]):
-        super().__init__(index)
-        self.narrow_splits = narrow_splits  # parent position -> its partition
-
-
-class CoGroupedRDD(RDD):
-    """(key, [values from parent 0], [values from parent 1], ...) per key."""
-
-    def __init__(self, ctx: Any, rdds: list[RDD], partitioner: Partitioner):
-        deps = [OneToOneDependency(r) if r.partitioner == partitioner
-                else ShuffleDependency(r, partitioner, write_records=_index_pairs) for r in rdds]
-        super().__init__(ctx, deps)
-        self.rdds = rdds
-        self.partitioner = partitioner
-
-    def get_partitions(self) -> list[Partition]:
-        return [CoGroupPartition(i, {j: r.partitions[i] for j, (r, d) in
-                                     enumerate(zip(self.rdds, self._deps, strict=True))
-                                     if not isinstance(d, ShuffleDependency)})
-                for i in range(self.partitioner.numPartitions)]
-
-    def compute(self, split: Partition, context: Any) -> Iterator:
-        # Group every parent's values by key in an ExternalMerger, so a
-        # cogroup (and so every join) spills to disk past the memory budget
-        # instead of holding the whole partition, as Spark's does.
-        n = len(self._deps)
-        merger = ExternalMerger(_cogroup_aggregator(n), context)
-        for j, dep in enumerate(self._deps):
-            if isinstance(dep, ShuffleDependency):
-                records = read_shuffle(context, dep.shuffle_id, split.index)
-            else:
-                records = self.rdds[j].iterator(split.narrow_splits[j], context)
-            merger.merge(((k, (j, v)) for k, v in records), combiners=False)
-        return merger.items()
-
-    def __getstate__(self) -> dict:
-        state = super().__getstate__()
-        # Shuffled parents are read from files, not recomputed: drop them.
-        state["rdds"] = [None if isinstance(d, ShuffleDependency) else r
-                         for r, d in zip(self.rdds, self._deps, strict=True)]
-        return state
-
-
-def union_partition_count(rdds: list[RDD]) -> int:
-    """Partitions of PySpark's union of ``rdds`` (its default for joins):
-    the sum of the counts, except where neighbours share a partitioner.
-
-    >>> a = sc.parallelize([(1, 1)], 2); b = sc.parallelize([(2, 2)], 3)
-    >>> union_partition_count([a, b]), union_partition_count([a.partitionBy(4), b.partitionBy(4)])
-    (5, 4)
-    """
-    count, partitioner = rdds[0].getNumPartitions(), rdds[0].partitioner
-    for rdd in rdds[1:]:
-        if partitioner is not None and partitioner == rdd.partitioner:
-            continue
-        count += rdd.getNumPartitions()
-        partitioner = None
-    return count
 
 
 # -- repartition: Spark's round-robin deal, reproduced exactly --------------------
