@@ -31,6 +31,23 @@ from minispark.streaming.testing import run_stream  # noqa: F401 - used by the d
 __all__ = ["OutputOperations", "rdd_to_file_name"]
 
 
+
+def _returning_nothing(func: Callable[[datetime, RDD], Any]) -> Callable[[datetime, RDD], None]:
+    """foreachRDD's function, failing as PySpark does if it returns something.
+
+    PySpark's TransformFunction takes any truthy return value for an RDD and
+    reads its ``_jrdd``; so code that returns, say, a string works here only if
+    it fails here too.
+    """
+    def run(time: datetime, rdd: RDD) -> None:
+        result = func(time, rdd)
+        if result and not hasattr(result, "_jrdd") and not isinstance(result, RDD):
+            raise AttributeError(
+                f"{type(result).__name__!r} object has no attribute '_jrdd': foreachRDD's "
+                f"function returned {result!r:.60}; it must return None (PySpark fails the "
+                "batch the same way)")
+    return run
+
 class OutputOperations:
     """The output operations of a DStream (mixed into DStream)."""
 
@@ -44,15 +61,22 @@ class OutputOperations:
         [[1, 2], [3]]
         >>> seen
         [2, 1]
+
+        The function must return nothing: PySpark treats a returned value as an
+        RDD and fails the batch with this same AttributeError.
+
+        >>> run_stream(sc, [[1]], lambda s: s.foreachRDD(lambda rdd: "done") or s)
+        Traceback (most recent call last):
+        ...
+        AttributeError: 'str' object has no attribute '_jrdd': foreachRDD's function returned ...
         """
-        n = arity(func)
-        if n == 1:
+        if arity(func) == 1:
             one = func
 
-            def func(_: datetime, rdd: RDD) -> None:
-                one(rdd)
+            def func(_: datetime, rdd: RDD) -> Any:
+                return one(rdd)
         from minispark.streaming.scheduler import ForEachDStream
-        ForEachDStream(self, func)
+        ForEachDStream(self, _returning_nothing(func))
 
     def pprint(self, num: int = 10) -> None:
         """Print the first ``num`` elements of every batch under a time header.

@@ -65,7 +65,7 @@ class StreamingUIListener(StreamingListener):
     >>> from minispark.streaming import ManualClock, StreamingContext
     >>> clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)
     >>> model = StreamingUIListener(); ssc.addStreamingListener(model)
-    >>> ssc.queueStream([[1, 2], [3]]).count().foreachRDD(lambda rdd: rdd.collect())
+    >>> ssc.queueStream([[1, 2], [3]]).count().foreachRDD(lambda rdd: rdd.foreach(lambda _: None))
     >>> ssc.start(); clock.advance(2000); ssc.stop(False)
     >>> model.processed(), [b.records for b in model.batches.values()], model.interval_ms()
     (2, [0, 0], 1000)

@@ -205,7 +205,8 @@ def test_lifecycle_errors(sc, ssc):
 
 
 def test_a_failing_batch_raises_from_advance_and_awaitTermination(sc, ssc):
-    ssc.queueStream([[1], [0]]).map(lambda x: 1 // x).foreachRDD(lambda rdd: rdd.collect())
+    divided = ssc.queueStream([[1], [0]]).map(lambda x: 1 // x)
+    divided.foreachRDD(lambda rdd: rdd.foreach(lambda _: None))
     ssc.start()
     ssc._clock.advance(1000)
     with pytest.raises(Exception, match="ZeroDivisionError"):

@@ -124,7 +124,7 @@ def test_running_streams_processed_batches_increase(sc, browser):
     attach_streaming(ssc, store)
     events = StreamingEventCollector()
     ssc.addStreamingListener(events)
-    ssc.queueStream([[i] for i in range(40)]).foreachRDD(lambda rdd: rdd.collect())
+    ssc.queueStream([[i] for i in range(40)]).foreachRDD(lambda rdd: rdd.foreach(lambda _: None))
     ssc.start()
     try:
         counts = []

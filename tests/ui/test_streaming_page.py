@@ -33,7 +33,7 @@ def stream_ui(sc):
 def test_processed_batches_increase_while_the_stream_runs(stream_ui, web):
     ssc, clock, server, events = stream_ui
     ssc.queueStream([[1, 2], [3], [4, 5, 6], [7]]).map(lambda x: x * 2).foreachRDD(
-        lambda rdd: rdd.collect())
+        lambda rdd: rdd.foreach(lambda _: None))
     page = web.fetch(server.url + "/streaming/")
     assert "Completed batches" in page
     ssc.start()
@@ -72,7 +72,7 @@ def test_streaming_events_replay_in_the_history_server(run_python, tmp_path, web
         "clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)\n"
         "assert attach_streaming(ssc) is attach_streaming(ssc) is not None  # once only\n"
         "events = StreamingEventCollector(); ssc.addStreamingListener(events)\n"
-        "ssc.queueStream([[1], [2, 3], [4]]).foreachRDD(lambda rdd: rdd.collect())\n"
+        "ssc.queueStream([[1], [2, 3], [4]]).foreachRDD(lambda rdd: rdd.foreach(lambda _: None))\n"
         "ssc.start(); clock.advance(3000); ssc.stop(False)\n"
         "print(json.dumps({'app': sc.applicationId, 'batches': [b.batchTime().milliseconds()"
         " for b in events.batches()]}))\n"
@@ -101,7 +101,7 @@ def test_a_streaming_context_appears_in_its_spark_contexts_ui(run_python):
         "conf = SparkConf().set('spark.ui.enabled', 'true').set('spark.ui.port', '0')\n"
         "sc = SparkContext('local[1]', 'live stream', conf=conf)\n"
         "clock = ManualClock(); ssc = StreamingContext(sc, 1, clock=clock)\n"
-        "ssc.queueStream([[1], [2]]).foreachRDD(lambda rdd: rdd.collect())\n"
+        "ssc.queueStream([[1], [2]]).foreachRDD(lambda rdd: rdd.foreach(lambda _: None))\n"
         "ssc.start(); clock.advance(2000)\n"
         "page = urllib.request.urlopen(sc.uiWebUrl + '/streaming/').read().decode()\n"
         "ssc.stop(False); sc.stop()\n"
