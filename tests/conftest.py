@@ -7,6 +7,10 @@
   Tests that need a differently configured context (another master, a tiny
   memory budget, stop() and re-create) run it in a subprocess: ``run_python``.
 * ``events``: an EventCollector registered on ``sc`` for one test only.
+* ``browser``: headless Chromium (Debian's chromium + chromium-driver) driven by
+  Selenium, for the tests marked ``browser`` (``make test-browser`` installs both);
+  screenshots go to ``ARTIFACTS`` (``$UI_TEST_ARTIFACTS``, default
+  build/test-artifacts/ui).
 * ``compute_log``: counts how many times records were computed, without
   accumulators: ``compute_log.recorder()`` is a map function that appends a line
   to a file per record it computes, ``compute_log.count()`` the lines so far
@@ -30,6 +34,34 @@ import pytest
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PARITY = HERE / "parity"
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# Without the background-networking flags Chromium keeps trying (and failing) to reach
+# Google's hosts from a closed network.
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"]
+ARTIFACTS = Path(os.environ.get("UI_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts" / "ui"))
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One headless Chromium per test module. A missing browser is a failure, not a skip."""
+    import shutil
+
+    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), (
+        "needs Debian's chromium and chromium-driver: run make test-browser, or "
+        "apt-get install -y chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
 
 
 def pytest_collection_modifyitems(config, items):

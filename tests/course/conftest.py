@@ -1,6 +1,8 @@
 """Fixtures for the course tests: ``lab``, a JupyterLab started by ``make lab`` on a free
-port; ``notebook``, a scratch copy of a released exercise for it to open; and ``browser``,
-headless Chromium driven by Selenium (``make test-browser``)."""
+port; ``notebook``, a scratch copy of a released exercise for it to open (``browser``,
+headless Chromium, is tests/conftest.py's); and ``run_variant``, which
+runs a chapter with some answers written another way (the chapter tests use it to prove
+that a how-it-ran check fails, with its message, for a right answer computed slowly)."""
 
 from __future__ import annotations
 
@@ -19,14 +21,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-# Without the background-networking flags Chromium keeps trying (and failing) to reach
-# Google's hosts from a closed network.
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1400,1000"]
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,24 +71,6 @@ def lab(tmp_path):
         log.close()
 
 
-@pytest.fixture
-def browser(tmp_path):
-    # A missing browser is a failure, not a skip: make test-browser installs it.
-    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), (
-        "needs Debian's chromium and chromium-driver: run make test-browser, or "
-        "apt-get install -y chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS + [f"--user-data-dir={tmp_path / 'chromium'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    yield driver
-    driver.quit()
-
-
 RELEASED = REPO / "exercises" / "ch03_spark_basics" / "ch03_spark_basics.ipynb"
 
 
@@ -108,3 +84,34 @@ def notebook():
     shutil.copy(RELEASED, copy)
     yield copy.relative_to(REPO).as_posix()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def run_variant(tmp_path, monkeypatch):
+    """``run_variant(assignment, replace, keep)`` -> ``{grade_id: why it failed, or None}``.
+
+    Runs, on minispark and the course data, the source notebook's setup cell, its given
+    (ungraded) code cells and the cells named in ``keep``, in notebook order; the answer
+    cells in ``replace`` (grade_id -> code) run with that code instead.
+    """
+    from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
+
+    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("COURSE_ENGINE", "minispark")
+
+    def run(assignment: str, replace: dict[str, str], keep: list[str]) -> dict:
+        nb = read(source_path(assignment))
+        cells = []
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            grade_id = nbgrader_meta(cell).get("grade_id")
+            if grade_id in replace:
+                cells.append(dict(cell, source=replace[grade_id]))
+            elif grade_id is None or grade_id == "setup" or grade_id in keep:
+                cells.append(cell)
+        cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
+        out = execute({**nb, "cells": cells}, tmp_path)
+        return {nbgrader_meta(c)["grade_id"]: cell_failed(c) for c in out["cells"]
+                if nbgrader_meta(c).get("grade")}
+    return run

@@ -4,8 +4,6 @@ broadcast, and a "join" that is really a dictionary lookup."""
 
 from __future__ import annotations
 
-from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
-
 NAME = "ch11a_broadcast"
 
 CLOSURE_FILTER = '''
@@ -40,24 +38,11 @@ def titles_by_join(lines, pages):   # the right pairs, but no join: no shuffle
 '''
 
 
-def test_wrong_ways_fail_the_how_checks_with_a_reason(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("COURSE_ENGINE", "minispark")
-    nb = read(source_path(NAME))
-    by_id = {nbgrader_meta(c).get("grade_id"): c for c in nb["cells"]}
-    given = next(c for c in nb["cells"] if c["cell_type"] == "code" and not nbgrader_meta(c))
-
-    def answer(grade_id, text):
-        return dict(by_id[grade_id], source=text)
-
-    cells = [by_id["setup"], given, by_id["ex1-answer"], by_id["ex3-answer"],
-             answer("ex4-answer", CLOSURE_FILTER), by_id["ex4-check"], by_id["ex4-how"],
-             answer("ex6-answer", CLOSURE_TITLES), by_id["ex6-check"], by_id["ex6-how"],
-             answer("ex7-answer", LOOKUP_NOT_JOIN), by_id["ex7-check"], by_id["ex7-how"]]
-    cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
-    out = execute({**nb, "cells": cells}, tmp_path)
-    result = {nbgrader_meta(c)["grade_id"]: cell_failed(c) for c in out["cells"]
-              if nbgrader_meta(c).get("grade")}
+def test_wrong_ways_fail_the_how_checks_with_a_reason(run_variant):
+    result = run_variant(NAME, {"ex4-answer": CLOSURE_FILTER, "ex6-answer": CLOSURE_TITLES,
+                                "ex7-answer": LOOKUP_NOT_JOIN},
+                         ["ex1-answer", "ex3-answer", "ex4-check", "ex4-how", "ex6-check",
+                          "ex6-how", "ex7-check", "ex7-how"])
     # The answers themselves are right...
     assert result["ex4-check"] is None and result["ex6-check"] is None
     assert result["ex7-check"] is None

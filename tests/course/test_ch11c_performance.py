@@ -5,8 +5,6 @@ partition, and the data (or every count) collected to the driver instead of the 
 
 from __future__ import annotations
 
-from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
-
 NAME = "ch11c_performance"
 
 SHUFFLED = '''
@@ -61,29 +59,8 @@ def top_articles(requests, n):                  # every article's count comes ba
 '''
 
 
-def _run(tmp_path, monkeypatch, replace: dict, keep: list[str]) -> dict:
-    """Run the setup, the given cells and the cells in `keep` (answer cells replaced by
-    `replace`); return {grade_id: why it failed, or None}."""
-    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("COURSE_ENGINE", "minispark")
-    nb = read(source_path(NAME))
-    cells = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in replace:
-            cells.append(dict(cell, source=replace[grade_id]))
-        elif grade_id is None or grade_id == "setup" or grade_id in keep:
-            cells.append(cell)
-    cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
-    out = execute({**nb, "cells": cells}, tmp_path)
-    return {nbgrader_meta(c)["grade_id"]: cell_failed(c) for c in out["cells"]
-            if nbgrader_meta(c).get("grade")}
-
-
-def test_slow_ways_fail_the_how_checks_with_a_reason(tmp_path, monkeypatch):
-    result = _run(tmp_path, monkeypatch,
+def test_slow_ways_fail_the_how_checks_with_a_reason(run_variant):
+    result = run_variant(NAME,
                   {"ex2-answer": SHUFFLED, "ex3-answer": CAPTURED, "ex4-answer": UNSALTED,
                    "ex5-answer": PER_RECORD, "ex6-answer": COLLECT_ALL},
                   ["ex1-answer", "ex2-how", "ex3-check", "ex3-how", "ex4-how", "ex5-check",
@@ -101,8 +78,8 @@ def test_slow_ways_fail_the_how_checks_with_a_reason(tmp_path, monkeypatch):
     assert "sorting and slicing a collected list" in result["ex6-how"]
 
 
-def test_collecting_every_count_is_not_the_top_n(tmp_path, monkeypatch):
-    result = _run(tmp_path, monkeypatch, {"ex6-answer": COLLECT_COUNTS},
+def test_collecting_every_count_is_not_the_top_n(run_variant):
+    result = run_variant(NAME, {"ex6-answer": COLLECT_COUNTS},
                   ["ex6-check", "ex6-how"])
     assert result["ex6-check"] is None
     assert "CheckError" in result["ex6-how"] and "Fetch only the n" in result["ex6-how"]

@@ -13,7 +13,6 @@ records (EventCollector, StreamingEventCollector), never from the UI's code.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import warnings
 from operator import add
@@ -24,32 +23,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
+# where tests/conftest.py's `browser` fixture puts screenshots
 ARTIFACTS = Path(os.environ.get("UI_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts" / "ui"))
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-# As the machine notes say: without the background-networking flags Chromium keeps
-# trying (and failing) to reach Google's hosts from a closed network.
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1400,1000"]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    # A missing browser is a failure, not a skip: make test-browser installs it.
-    assert shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER), (
-        "needs Debian's chromium and chromium-driver: run make test-browser, or "
-        "apt-get install -y chromium chromium-driver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS + [f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
 
 
 def visit(driver, url: str, shot: str):
