@@ -23,9 +23,8 @@ Canonical form, rule by rule:
 - ``ordered=False`` sorts the top-level list (Spark gives no order to ``collect()``
   after a shuffle); ``sort_inner=True`` also sorts every list inside it.
 
-``watch(sc)`` records what Spark ran while a block executed, from minispark's
-listener events, for the checks on *how* a job ran. PySpark has no Python listener
-API, so on PySpark these checks print that they were skipped and pass.
+``watch(sc)`` (course/execution.py, re-exported here) records what Spark ran while a
+block executed, for the checks on *how* a job ran.
 
 Instructors: ``COURSE_RECORD=1`` makes ``check`` record the reference answers
 instead of checking them (``python -m course.make_answers`` does this for every
@@ -42,12 +41,11 @@ import numbers
 import os
 import secrets
 from collections.abc import Mapping, Set
-from contextlib import contextmanager
 from pathlib import Path
 
 ANSWERS = Path(__file__).with_name("answers.json")
 FACTORS = (2, 3, 4, 1 / 2, 1 / 3, 1 / 4)
-__all__ = ["check", "canonical", "same", "watch", "CheckError"]
+__all__ = ["check", "canonical", "same", "watch", "Run", "CheckError"]
 
 
 class CheckError(AssertionError):
@@ -306,109 +304,6 @@ def same(actual, expected, *, ordered: bool = True, digits: int = 6,
         return False
 
 
-# ---------------------------------------------------------------- how a job ran
-
-class Run:
-    """What Spark ran inside a ``watch`` block (minispark only)."""
-
-    def __init__(self, available: bool):
-        self.available = available
-        self.events: list = []
-
-    def _of(self, kind):
-        return [e for e in self.events if e.kind == kind]
-
-    @property
-    def jobs(self) -> int:
-        return len(self._of("JobStart"))
-
-    @property
-    def stages(self) -> int:
-        """Stages that actually ran (skipped stages, whose shuffle output existed, don't)."""
-        return len(self._of("StageCompleted"))
-
-    def stage_kinds(self) -> list[str]:
-        return [e.data["stage_info"].kind for e in self._of("StageCompleted")]
-
-    def metric(self, name: str, kind: str | None = None) -> int:
-        """The sum over tasks of one ``TaskMetrics`` field (``cache_hits``,
-        ``shuffle_read_bytes``, ``task_binary_bytes``, ...), optionally only in stages of
-        one kind (``"ShuffleMapStage"`` or ``"ResultStage"``)."""
-        stage_kind = {e.data["stage_info"].stage_id: e.data["stage_info"].kind
-                      for e in self._of("StageCompleted")}
-        return sum(getattr(e.data["metrics"], name) for e in self._of("TaskEnd")
-                   if e.data.get("metrics") is not None
-                   and (kind is None or stage_kind.get(e.data["stage_id"]) == kind))
-
-    _metric = metric          # the name chapter 7's hidden tests were written with
-
-    @property
-    def tasks(self) -> int:
-        """Task attempts that ended (one per partition of each stage that ran)."""
-        return len(self._of("TaskEnd"))
-
-    def stage_tasks(self) -> list[int]:
-        """The number of tasks of each stage that ran, in completion order."""
-        return [e.data["stage_info"].num_tasks for e in self._of("StageCompleted")]
-
-    @property
-    def shuffle_write_bytes(self) -> int:
-        return self.metric("shuffle_write_bytes")
-
-    @property
-    def shuffle_read_bytes(self) -> int:
-        return self.metric("shuffle_read_bytes")
-
-    @property
-    def cache_hits(self) -> int:
-        """Partitions read from the block manager instead of being recomputed."""
-        return self.metric("cache_hits")
-
-    @property
-    def largest_task_bytes(self) -> int:
-        """The largest serialized task (closure included): big data captured in a
-        closure shows here; a broadcast variable does not."""
-        return max((e.data["metrics"].task_binary_bytes for e in self._of("TaskEnd")
-                    if e.data.get("metrics") is not None), default=0)
-
-    @property
-    def broadcast_fetches(self) -> int:
-        return self.metric("broadcast_fetches")
-
-    @property
-    def result_bytes(self) -> int:
-        """Bytes the result stage's tasks sent back to the driver."""
-        return self.metric("result_size", "ResultStage")
-
-    def expect(self, condition_name: str, ok, message: str) -> None:
-        """Fail with a teaching ``message`` unless ``ok``; on PySpark, skip visibly."""
-        if not self.available:
-            print(f"(skipped on PySpark: {condition_name} needs minispark's listener events)")
-            return
-        if not ok:
-            raise CheckError(message)
-        print(f"✓ {condition_name}")
-
-
-@contextmanager
-def watch(sc):
-    """Record the listener events of everything run inside the block.
-
-    >>> with watch(sc) as run:                            # doctest: +SKIP
-    ...     sc.parallelize(range(4), 2).count()
-    >>> run.jobs, run.stages                              # doctest: +SKIP
-    (1, 1)
-    """
-    if not hasattr(sc, "addSparkListener"):
-        yield Run(available=False)
-        return
-    from minispark.scheduler.listener import EventCollector
-
-    collector = EventCollector()
-    run = Run(available=True)
-    run.events = collector.events
-    sc.addSparkListener(collector)
-    try:
-        yield run
-    finally:
-        sc.removeSparkListener(collector)
+# The checks on *how* a job ran live in course/execution.py; notebooks import them from
+# here (`from course.checks import check, watch`).
+from course.execution import Run, watch  # noqa: E402 - after CheckError, which it raises
