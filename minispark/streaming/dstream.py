@@ -20,28 +20,28 @@ As in PySpark, most operations are written with ``transform``: ``map(f)`` is
 ``transform(lambda rdd: rdd.map(f))``, and consecutive transforms are fused,
 so a chain of them costs one RDD per batch, not one per step.
 
-This file holds the machinery and the element-wise transformations; the rest
-of a DStream's methods are mixed in from keyed.py (by-key operations and
-joins), window_ops.py (windows) and output.py (output operations).
+This file holds the machinery and ``transform``, from which the rest is built;
+a DStream's other methods are mixed in from elementwise.py (map, filter,
+count...), keyed.py (by-key operations and joins), window_ops.py (windows) and
+output.py (output operations).
 
-Next: keyed.py, window_ops.py, output.py, then scheduler.py (who calls
-``_get_or_compute``).
+Next: elementwise.py, keyed.py, window_ops.py, output.py, then scheduler.py
+(who calls ``_get_or_compute``).
 """
 
 from __future__ import annotations
 
-import operator
 import shutil
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from minispark.rdd import RDD
 from minispark.storage import StorageLevel
 from minispark.streaming.clock import arity, to_datetime
 from minispark.streaming.clock import to_ms as _ms
+from minispark.streaming.elementwise import ElementwiseOperations
 from minispark.streaming.keyed import PairDStreamFunctions
 from minispark.streaming.output import OutputOperations, rdd_to_file_name
 from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
@@ -64,7 +64,7 @@ def _check_rdd(result: Any, what: str) -> RDD | None:
                     f"got {type(result).__name__}")
 
 
-class DStream(PairDStreamFunctions, WindowOperations, OutputOperations):
+class DStream(ElementwiseOperations, PairDStreamFunctions, WindowOperations, OutputOperations):
     """A discretized stream: one RDD per batch, built on demand from its parents."""
 
     def __init__(self, ssc: StreamingContext, parents: Iterable[DStream] = ()):
@@ -266,7 +266,10 @@ class DStream(PairDStreamFunctions, WindowOperations, OutputOperations):
     def _slice_ms(self, begin_ms: int, end_ms: int) -> list[RDD]:
         return self.slice(begin_ms / 1000.0, end_ms / 1000.0)
 
-    # -- transformations ---------------------------------------------------------------
+    # -- transformations that build new streams ----------------------------------------
+    # (map, filter, count and the other element-wise ones are one-line transforms,
+    # in elementwise.py; transform, transformWith and union stay here because they
+    # create the TransformedDStream classes below.)
 
     def transform(self, func: Callable[..., RDD]) -> DStream:
         """Apply ``func(rdd)`` or ``func(time, rdd)`` to every batch's RDD.
@@ -285,85 +288,6 @@ class DStream(PairDStreamFunctions, WindowOperations, OutputOperations):
         elif n != 2:
             raise TypeError("func should take one or two arguments")
         return TransformedDStream(self, func)
-
-    def mapPartitionsWithIndex(self, f: Callable[[int, Iterable], Iterable],
-                               preservesPartitioning: bool = False) -> DStream:
-        """Apply ``f(partition index, iterator)`` to each partition of each batch.
-
-        >>> run_stream(sc, [[1, 2, 3, 4]], lambda s: s.mapPartitionsWithIndex(
-        ...     lambda i, it: [(i, sum(it))]))
-        [[(0, 3), (1, 7)]]
-        """
-        return self.transform(lambda rdd: rdd.mapPartitionsWithIndex(f, preservesPartitioning))
-
-    def mapPartitions(self, f: Callable[[Iterable], Iterable],
-                      preservesPartitioning: bool = False) -> DStream:
-        """Apply ``f(iterator)`` to each partition of each batch.
-
-        >>> run_stream(sc, [[1, 2, 3, 4]], lambda s: s.mapPartitions(lambda it: [sum(it)]))
-        [[3, 7]]
-        """
-        return self.mapPartitionsWithIndex(lambda _, it: f(it), preservesPartitioning)
-
-    def map(self, f: Callable[[Any], Any], preservesPartitioning: bool = False) -> DStream:
-        """Apply ``f`` to every element.
-
-        >>> run_stream(sc, [[1, 2], [3]], lambda s: s.map(lambda x: x * 10))
-        [[10, 20], [30]]
-        """
-        return self.mapPartitions(lambda it: map(f, it), preservesPartitioning)
-
-    def flatMap(self, f: Callable[[Any], Iterable],
-                preservesPartitioning: bool = False) -> DStream:
-        """Apply ``f`` to every element and flatten the results.
-
-        >>> run_stream(sc, [["a b", "c"]], lambda s: s.flatMap(str.split))
-        [['a', 'b', 'c']]
-        """
-        return self.mapPartitionsWithIndex(lambda _, it: chain.from_iterable(map(f, it)),
-                                           preservesPartitioning)
-
-    def filter(self, f: Callable[[Any], bool]) -> DStream:
-        """Keep the elements for which ``f`` is true.
-
-        >>> run_stream(sc, [[1, 2, 3, 4]], lambda s: s.filter(lambda x: x % 2))
-        [[1, 3]]
-        """
-        return self.mapPartitions(lambda it: filter(f, it), True)
-
-    def glom(self) -> DStream:
-        """Each partition as one list.
-
-        >>> run_stream(sc, [[1, 2, 3]], lambda s: s.glom())
-        [[[1], [2, 3]]]
-        """
-        return self.mapPartitions(lambda it: [list(it)])
-
-    def count(self) -> DStream:
-        """Each batch becomes a one-element RDD: its number of elements.
-
-        >>> run_stream(sc, [[1, 2, 3], []], lambda s: s.count())
-        [[3], [0]]
-        """
-        return self.mapPartitions(lambda it: [sum(1 for _ in it)]).reduce(operator.add)
-
-    def reduce(self, func: Callable[[Any, Any], Any]) -> DStream:
-        """Each batch becomes a one-element RDD: its elements reduced with ``func``
-        (an empty batch gives an empty RDD).
-
-        >>> run_stream(sc, [[1, 2, 3], []], lambda s: s.reduce(lambda a, b: a + b))
-        [[6], []]
-        """
-        return self.map(lambda x: (None, x)).reduceByKey(func, 1).map(lambda kv: kv[1])
-
-    def repartition(self, numPartitions: int) -> DStream:
-        """Reshuffle each batch into ``numPartitions`` partitions.
-
-        >>> run_stream(sc, [[1, 2, 3]], lambda s: s.repartition(3).glom().map(len),
-        ...            sort=True)
-        [[0, 1, 2]]
-        """
-        return self.transform(lambda rdd: rdd.repartition(numPartitions))
 
     def transformWith(self, func: Callable[..., RDD], other: DStream,
                       keepSerializer: bool = False) -> DStream:

@@ -1,6 +1,6 @@
 """Keyed DStream operations: what a stream of (key, value) pairs can do per batch.
 
-Read this file after dstream.py. Every method here is one line of ``transform``:
+Read this file after elementwise.py. Every method here is one line of ``transform``:
 the RDD method of the same name applied to each batch's RDD (or, for the joins,
 ``transformWith`` over the two streams' RDDs of the same batch). So a streaming
 ``reduceByKey`` costs exactly what ``RDD.reduceByKey`` costs on one batch: a
