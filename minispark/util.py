@@ -32,9 +32,18 @@ def call_site() -> str:
 def is_internal_file(filename: str) -> bool:
     """True for source files of minispark itself (hidden from user tracebacks).
 
-    >>> is_internal_file(__file__), is_internal_file("job.py")
+    A pseudo-filename such as ``<doctest ...>``, ``<stdin>`` or ``<string>``
+    (code typed or generated, not read from a file) never is: made absolute,
+    it would name a file in the current directory, which is the package
+    itself when doctests are run from inside it.
+
+    >>> is_internal_file(__file__), is_internal_file("/home/me/job.py")
     (True, False)
+    >>> is_internal_file("<doctest minispark.rdd.RDD.map[0]>")   # even from minispark/
+    False
     """
+    if filename.startswith("<"):
+        return False
     path = os.path.abspath(filename)
     # The tour is an example program that happens to live in the package.
     return path.startswith(_PACKAGE_DIR) and not path.endswith(os.sep + "tour.py")
