@@ -108,10 +108,10 @@ class Run:
 def watch(sc):
     """Record the listener events of everything run inside the block.
 
-    >>> with watch(sc) as run:                            # doctest: +SKIP
-    ...     sc.parallelize(range(4), 2).count()
-    >>> run.jobs, run.stages                              # doctest: +SKIP
-    (1, 1)
+    >>> with watch(sc) as run:
+    ...     n = sc.parallelize(range(40), 2).map(lambda x: (x % 4, 1)).reduceByKey(max).count()
+    >>> run.jobs, run.stages, run.stage_tasks(), run.shuffle_write_bytes > 0
+    (1, 2, [2, 2], True)
     """
     if not hasattr(sc, "addSparkListener"):
         yield Run(available=False)
