@@ -15,7 +15,14 @@ import tempfile
 from pathlib import Path
 
 from course.checks import ANSWERS
-from course.notebooks import assignments, execute, graded_cells, read, source_path
+from course.notebooks import (
+    assignments,
+    execute,
+    exercise_prefix,
+    graded_cells,
+    read,
+    source_path,
+)
 
 
 def run_and_collect(names: list[str], *, record: bool) -> dict:
@@ -44,20 +51,22 @@ def main(argv: list[str] | None = None) -> int:
     """
     import fcntl
 
-    names = list(sys.argv[1:] if argv is None else argv) or assignments()
+    names = list(sys.argv[1:] if argv is None else argv)
     unknown = sorted(set(names) - set(assignments()))
     if unknown:
         print(f"no such assignment: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    records = run_and_collect(names, record=True)
-    prefixes = tuple(name.split("_")[0] + "." for name in names)
+    records = run_and_collect(names or assignments(), record=True)
+    prefixes = tuple(exercise_prefix(name) for name in names)
     with open(ANSWERS.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        kept = json.loads(ANSWERS.read_text()) if ANSWERS.exists() else {}
+        # Recording every chapter rewrites the file, so the answers of a removed
+        # chapter go too; recording some keeps the other chapters' entries.
+        kept = json.loads(ANSWERS.read_text()) if names and ANSWERS.exists() else {}
         kept = {k: v for k, v in kept.items() if not k.startswith(prefixes)}
         merged = dict(sorted({**kept, **records}.items()))
         ANSWERS.write_text(json.dumps(merged, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {len(records)} answers for {', '.join(names)} to {ANSWERS}")
+    print(f"wrote {len(records)} answers for {', '.join(names) or 'every chapter'} to {ANSWERS}")
     return 0
 
 

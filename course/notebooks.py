@@ -31,6 +31,15 @@ SOURCE = COURSE / "source"
 CELL_TIMEOUT = 300
 
 
+def exercise_prefix(assignment: str) -> str:
+    """The prefix of an assignment's exercise names in answers.json.
+
+    >>> exercise_prefix("ch09a_exploring_streaming")
+    'ch09a.'
+    """
+    return assignment.split("_", 1)[0] + "."
+
+
 def assignments() -> list[str]:
     """The assignments with a source notebook, in chapter order."""
     return sorted(p.parent.name for p in SOURCE.glob("*/*.ipynb")

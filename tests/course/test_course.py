@@ -23,6 +23,7 @@ from course.notebooks import (
     assignments,
     cell_failed,
     execute,
+    exercise_prefix,
     grading_course,
     nbgrader_meta,
     read,
@@ -139,10 +140,6 @@ def _failures(nb):
             if c["cell_type"] == "code" and nbgrader_meta(c).get("grade") and cell_failed(c)}
 
 
-def _prefix(name: str) -> str:
-    return name.split("_", 1)[0] + "."          # ch03_spark_basics -> "ch03."
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_solution_scores_full_marks(graded, name):
     submission, nb = graded(name)[0]["solution"]
@@ -173,7 +170,7 @@ def test_hidden_tests_reach_the_grader_only(graded, name):
 def test_answers_json_is_current(graded, name):
     """Every check the solution runs is recorded, with the same hash and facts, and nothing else."""
     stored = {k: v for k, v in json.loads(ANSWERS.read_text()).items()
-              if k.startswith(_prefix(name))}
+              if k.startswith(exercise_prefix(name))}
     recorded = graded(name)[1]
     assert sorted(recorded) == sorted(stored), "run `make answers`: exercises were added or removed"
     for exercise, rec in recorded.items():
@@ -181,7 +178,7 @@ def test_answers_json_is_current(graded, name):
 
 
 def test_answers_json_has_no_orphans():
-    prefixes = {_prefix(name) for name in NAMES}
+    prefixes = {exercise_prefix(name) for name in NAMES}
     orphans = [k for k in json.loads(ANSWERS.read_text()) if k.split(".")[0] + "." not in prefixes]
     assert orphans == [], "answers of chapters that have no source notebook: run `make answers`"
 
