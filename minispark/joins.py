@@ -51,6 +51,14 @@ def _tagged_union(rdds: list) -> Any:
     return reduce(lambda left, right: left.union(right), tagged)
 
 
+def _by_side(tagged: Iterable, sides: int) -> list[list]:
+    """A key's grouped ``(side, value)`` pairs back into one list per side."""
+    lists: list[list] = [[] for _ in range(sides)]
+    for side, value in tagged:
+        lists[side].append(value)
+    return lists
+
+
 class JoinFunctions:
     """cogroup, joins, subtract and intersection (mixed into ``RDD``)."""
 
@@ -76,22 +84,13 @@ class JoinFunctions:
         # PySpark's python_cogroup: tag every value with its side, union the
         # tagged sides (narrow), and group the union by key in one shuffle.
         n = len(rdds)
-
-        def dispatch(tagged: Iterable) -> tuple:
-            lists: list[list] = [[] for _ in range(n)]
-            for side, value in tagged:
-                lists[side].append(value)
-            return tuple(ResultIterable(vs) for vs in lists)
-        return _tagged_union(rdds).groupByKey(numPartitions).mapValues(dispatch)
+        return _tagged_union(rdds).groupByKey(numPartitions).mapValues(
+            lambda tagged: tuple(ResultIterable(vs) for vs in _by_side(tagged, n)))
 
     def _join(self, other: Any, numPartitions: int | None,
               dispatch: Callable[[list, list], Iterable]) -> Any:
-        def pair_up(tagged: Iterable) -> Iterable:
-            sides: tuple[list, list] = ([], [])
-            for side, value in tagged:
-                sides[side].append(value)
-            return dispatch(*sides)
-        return _tagged_union([self, other]).groupByKey(numPartitions).flatMapValues(pair_up)
+        return _tagged_union([self, other]).groupByKey(numPartitions).flatMapValues(
+            lambda tagged: dispatch(*_by_side(tagged, 2)))
 
     def join(self, other: Any, numPartitions: int | None = None) -> Any:
         """Inner join: ``(k, (v, w))`` for every pair of matching values.

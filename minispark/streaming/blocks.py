@@ -47,7 +47,7 @@ from typing import Any
 from minispark.rdd import RDD, Partition
 
 __all__ = ["ReceivedBlock", "BlockStore", "BlockWriter", "BlockRDD", "read_lines",
-           "write_wal_block", "read_wal_block", "wal_blocks"]
+           "wal_store", "write_wal_block", "read_wal_block", "wal_blocks"]
 
 
 @dataclass
@@ -189,6 +189,14 @@ class BlockRDD(RDD):
 
 # -- the write-ahead log's blocks, by number ----------------------------------------------
 
+WAL_PREFIX = "block-"
+
+
+def wal_store(wal_dir: str) -> BlockStore:
+    """The write-ahead log's blocks: ``block-<n>`` files, each written atomically."""
+    return BlockStore(wal_dir, WAL_PREFIX, durable=True)
+
+
 def write_wal_block(wal_dir: str, seq: int, records: list[str]) -> None:
     """Write one block of records to the write-ahead log, atomically.
 
@@ -196,7 +204,7 @@ def write_wal_block(wal_dir: str, seq: int, records: list[str]) -> None:
     [0]
     """
     data = "".join(record + "\n" for record in records).encode("utf-8")
-    BlockStore(wal_dir, "block-", durable=True).put(seq, data, len(records))
+    wal_store(wal_dir).put(seq, data, len(records))
 
 
 def read_wal_block(wal_dir: str, seq: int) -> list[str]:
@@ -206,7 +214,7 @@ def read_wal_block(wal_dir: str, seq: int) -> list[str]:
     >>> read_wal_block(d, 1)
     ['a', 'b c']
     """
-    return read_lines(BlockStore(wal_dir, "block-", durable=True).path(seq))
+    return read_lines(wal_store(wal_dir).path(seq))
 
 
 def wal_blocks(wal_dir: str) -> list[int]:
@@ -220,4 +228,5 @@ def wal_blocks(wal_dir: str) -> list[int]:
         names = os.listdir(wal_dir)
     except FileNotFoundError:
         return []
-    return sorted(int(n[6:]) for n in names if n.startswith("block-") and n[6:].isdigit())
+    numbers = (n[len(WAL_PREFIX):] for n in names if n.startswith(WAL_PREFIX))
+    return sorted(int(n) for n in numbers if n.isdigit())

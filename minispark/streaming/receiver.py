@@ -50,6 +50,7 @@ from minispark.streaming.blocks import (
     ReceivedBlock,
     read_wal_block,
     wal_blocks,
+    wal_store,
     write_wal_block,
 )
 from minispark.streaming.inputs import FileInputDStream, InputDStream, QueueInputDStream
@@ -82,7 +83,7 @@ class SocketReceiver:
         self._lock = threading.Lock()
         self.wal_dir = wal_dir
         if wal_dir is not None:      # the write-ahead log's files are the blocks
-            self.block_store = BlockStore(wal_dir, "block-", durable=True)
+            self.block_store = wal_store(wal_dir)
         else:
             self.block_store = BlockStore(
                 os.path.join(ssc._sc._local_dir, "received", str(stream_id)),
@@ -308,7 +309,7 @@ class SocketInputDStream(InputDStream):
     def _compute(self, time_ms: int) -> RDD | None:
         tracker = self._ssc._receiver_tracker
         if time_ms in self.batch_blocks:       # recovered: the batch's blocks are in the WAL
-            store = BlockStore(self.wal_dir(), "block-", durable=True)
+            store = wal_store(self.wal_dir())
             blocks = [ReceivedBlock(seq, store.path(seq), -1) for seq in self.batch_blocks[time_ms]]
         else:
             blocks = tracker.blocks_of(time_ms, self._id)
