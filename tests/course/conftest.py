@@ -91,7 +91,8 @@ def run_variant(tmp_path, monkeypatch):
     """``run_variant(assignment, replace, keep)`` -> ``{grade_id: why it failed, or None}``.
 
     Runs, on minispark and the course data, the source notebook's setup cell, its given
-    (ungraded) code cells and the cells named in ``keep``, in notebook order; the answer
+    code cells (neither graded nor answers) and the cells named in ``keep``, in notebook
+    order; the answer
     cells in ``replace`` (grade_id -> code) run with that code instead.
     """
     from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
@@ -105,10 +106,12 @@ def run_variant(tmp_path, monkeypatch):
         for cell in nb["cells"]:
             if cell["cell_type"] != "code":
                 continue
-            grade_id = nbgrader_meta(cell).get("grade_id")
+            meta = nbgrader_meta(cell)
+            grade_id = meta.get("grade_id")
+            given = not meta.get("grade") and not meta.get("solution")  # setup, given code
             if grade_id in replace:
                 cells.append(dict(cell, source=replace[grade_id]))
-            elif grade_id is None or grade_id == "setup" or grade_id in keep:
+            elif given or grade_id in keep:
                 cells.append(cell)
         cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
         out = execute({**nb, "cells": cells}, tmp_path)

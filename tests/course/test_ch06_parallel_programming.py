@@ -5,8 +5,6 @@ prediction of stages and tasks is wrong."""
 
 from __future__ import annotations
 
-from course.notebooks import cell_failed, execute, nbgrader_meta, read, source_path
-
 NAME = "ch06_parallel_programming"
 
 # Program B has 2 stages and 6 tasks, program E 1 stage and 1 task: these two are wrong.
@@ -38,24 +36,13 @@ named_counts = names_by_user.join(requests_per_user(requests)).collect()
 '''
 
 
-def test_how_checks_catch_the_costly_ways(tmp_path, monkeypatch):
-    monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
-    monkeypatch.setenv("COURSE_ENGINE", "minispark")
-    nb = read(source_path(NAME))
-    by_id = {nbgrader_meta(c).get("grade_id") or c.get("id"): c for c in nb["cells"]}
-
-    def replaced(cell_id, source):
-        return dict(by_id[cell_id], source=source)
-
-    cells = [by_id["setup"], by_id["given-data"], by_id["given-programs"],
-             replaced("ex2-answer", WRONG_PREDICTION), by_id["ex2-how"],
-             replaced("ex4-answer", GROUP_BY_KEY), by_id["ex4-check"], by_id["ex4-how"],
-             replaced("ex5-answer", JOIN_THEN_REGROUP), by_id["ex5-check"], by_id["ex5-how"],
-             replaced("ex6-answer", NOT_COPARTITIONED), by_id["ex6-check"], by_id["ex6-how"]]
-    cells = [dict(c, id=f"cell-{i}") for i, c in enumerate(cells)]
-    out = execute({**nb, "cells": cells}, tmp_path)
-    result = {nbgrader_meta(c)["grade_id"]: cell_failed(c) or "" for c in out["cells"]
-              if nbgrader_meta(c).get("grade")}
+def test_how_checks_catch_the_costly_ways(run_variant):
+    failed = run_variant(NAME, {"ex2-answer": WRONG_PREDICTION, "ex4-answer": GROUP_BY_KEY,
+                                "ex5-answer": JOIN_THEN_REGROUP,
+                                "ex6-answer": NOT_COPARTITIONED},
+                         ["ex2-how", "ex4-check", "ex4-how", "ex5-check", "ex5-how",
+                          "ex6-check", "ex6-how"])
+    result = {grade_id: why or "" for grade_id, why in failed.items()}
     # The answers themselves are right: only how they were computed is wrong (the hidden
     # tests of exercise 6 also look at the partitioner).
     assert result["ex4-check"] == "" and result["ex5-check"] == "", result
