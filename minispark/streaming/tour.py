@@ -46,11 +46,11 @@ WINDOW_SECONDS = 3
 class BatchReporter(StreamingListener):
     """Prints one line per completed batch: its size and its two delays."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: int) -> None:
+        self.wanted = wanted          # batches to wait for
         self.completed = 0
-        self.done = threading.Event()
-        self.wanted = 0
         self.records = 0
+        self.done = threading.Event()
 
     def onBatchCompleted(self, batchCompleted) -> None:
         info = batchCompleted.batchInfo()
@@ -98,8 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             # both engines say so with a FutureWarning; the course teaches them regardless.
             warnings.filterwarnings("ignore", "DStream is deprecated", FutureWarning)
             ssc = StreamingContext(sc, BATCH_SECONDS)
-            reporter = BatchReporter()
-            reporter.wanted = args.batches
+            reporter = BatchReporter(args.batches)
             ssc.addStreamingListener(reporter)
             build(ssc, server.port)
             ssc.start()
