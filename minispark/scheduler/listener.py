@@ -28,7 +28,43 @@ from typing import Any
 
 from minispark.taskcontext import TaskMetrics
 
-__all__ = ["SparkListener", "ListenerBus", "StageInfo", "TaskInfo", "EventCollector"]
+__all__ = ["SparkListener", "ListenerBus", "StageInfo", "TaskInfo", "RDDInfo", "EventCollector"]
+
+
+@dataclass
+class RDDInfo:
+    """One RDD of a stage as listeners see it (Spark's ``RDDInfo``): what the UI's DAG
+    visualization draws, without ever touching the RDD itself.
+
+    >>> rdd = sc.parallelize([1, 2], 2).map(str).cache()
+    >>> info = RDDInfo.from_rdd(rdd)
+    >>> info.name, info.scope, info.parent_ids == [rdd.id() - 1], info.storage_level
+    ('MapPartitionsRDD', 'map', True, 'Memory Serialized 1x Replicated')
+    >>> rdd.unpersist().getStorageLevel().useMemory
+    False
+    """
+
+    id: int
+    name: str                      # setName's name, else the class (Spark's rule)
+    scope: str                     # the operation that made it: "map", "reduceByKey"
+    call_site: str                 # "map at job.py:4"
+    parent_ids: list[int]
+    storage_level: str = ""        # "" when not persisted
+    num_partitions: int = 0
+    # minispark-only: the shuffles this RDD reads (Spark's RDDInfo has parentIds only),
+    # so the UI can tell which map stage feeds it.
+    shuffle_ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_rdd(cls, rdd: Any) -> RDDInfo:
+        """Spark's ``RDDInfo.fromRdd``: read once, when the stage is made."""
+        level = rdd.getStorageLevel()
+        site = rdd.creation_site
+        return cls(rdd.id(), rdd.name() or type(rdd).__name__, site.split(" at ", 1)[0], site,
+                   [d.rdd.id() for d in rdd.dependencies],
+                   str(level) if level.useMemory or level.useDisk or level.useOffHeap else "",
+                   len(rdd.partitions),
+                   [d.shuffle_id for d in rdd.dependencies if hasattr(d, "shuffle_id")])  # wide
 
 
 @dataclass
@@ -47,6 +83,7 @@ class StageInfo:
     completion_time: float | None = None
     failure_reason: str | None = None
     num_tasks_run: int = 0         # tasks actually launched (fewer if outputs existed)
+    rdd_infos: list[RDDInfo] = field(default_factory=list)  # its RDDs, this stage's RDD first
 
 
 @dataclass
