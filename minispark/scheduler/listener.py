@@ -51,20 +51,21 @@ class RDDInfo:
     parent_ids: list[int]
     storage_level: str = ""        # "" when not persisted
     num_partitions: int = 0
-    # minispark-only: the shuffles this RDD reads (Spark's RDDInfo has parentIds only),
-    # so the UI can tell which map stage feeds it.
-    shuffle_ids: list[int] = field(default_factory=list)
+    # minispark-only: its wide dependencies, (parent RDD id, shuffle id) each (Spark's
+    # RDDInfo has parentIds only), so the UI can tell which map stage feeds it.
+    shuffle_deps: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def from_rdd(cls, rdd: Any) -> RDDInfo:
         """Spark's ``RDDInfo.fromRdd``: read once, when the stage is made."""
         level = rdd.getStorageLevel()
         site = rdd.creation_site
+        deps = rdd.dependencies
         return cls(rdd.id(), rdd.name() or type(rdd).__name__, site.split(" at ", 1)[0], site,
-                   [d.rdd.id() for d in rdd.dependencies],
+                   [d.rdd.id() for d in deps],
                    str(level) if level.useMemory or level.useDisk or level.useOffHeap else "",
                    len(rdd.partitions),
-                   [d.shuffle_id for d in rdd.dependencies if hasattr(d, "shuffle_id")])  # wide
+                   [(d.rdd.id(), d.shuffle_id) for d in deps if hasattr(d, "shuffle_id")])
 
 
 @dataclass
