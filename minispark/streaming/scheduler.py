@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ForEachDStream", "DStreamGraph", "JobScheduler"]
 
+# The local properties Spark's JobScheduler sets on every job of a batch.
+BATCH_TIME_KEY = "spark.streaming.internal.batchTime"
+OUTPUT_OP_KEY = "spark.streaming.internal.outputOpId"
+
 
 class _LongLivedThread:
     """A daemon thread that lives as long as the process and runs one loop at a time.
@@ -284,12 +288,17 @@ class JobScheduler:
                     ssc._sc.setJobDescription(
                         f"Streaming job from [output operation {op.id_}, batch time "
                         f"{to_datetime(info.time_ms).strftime('%H:%M:%S')}]")
+                    # Spark's JobScheduler tags each job so: the UI's batch page finds them
+                    ssc._sc.setLocalProperty(BATCH_TIME_KEY, str(info.time_ms))
+                    ssc._sc.setLocalProperty(OUTPUT_OP_KEY, str(op.id_))
                     job()
                 except Exception as exc:
                     op.failureReason_ = f"{type(exc).__name__}: {exc}"
                     raise
                 finally:
                     ssc._sc.setJobDescription(None)
+                    ssc._sc.setLocalProperty(BATCH_TIME_KEY, None)
+                    ssc._sc.setLocalProperty(OUTPUT_OP_KEY, None)
                     op.endTime_ = int(time.time() * 1000)
                     ssc._bus.post("onOutputOperationCompleted", op)
         finally:
