@@ -110,7 +110,8 @@ def _stage_nodes(plan: StagePlan, readers: dict[int, str], cached_ids: set[int]
             ("\ncached" if cached else ""))
         label = f" [{r.id}]"
         wide = {p for p, _ in _wide(r)}
-        narrow = tuple((sid, p) for p in dict.fromkeys(r.parent_ids) if p in by_id and p not in wide)
+        narrow = tuple((sid, p) for p in dict.fromkeys(r.parent_ids)
+                       if p in by_id and p not in wide)
         nodes[r.id] = _Node((sid, r.id), (fit(r.scope), fit(r.name, CHARS - len(label)) + label),
                             title, cached, parents=narrow)
     # Rows: the stage's own RDD (the only sink) at the bottom, every other RDD just
@@ -184,7 +185,7 @@ def dag_svg(plans: dict[int, StagePlan], status: dict[int, str], base: str = "",
     ...               {0: "COMPLETE", 1: "COMPLETE"})
     >>> svg.count('class="stage"'), svg.count('class="node"'), svg.count('class="node write"')
     (2, 3, 1)
-    >>> "reduceByKey (map side)" in svg, svg.count('class="edge"'), svg.count('class="edge shuffle"')
+    >>> "reduceByKey (map side)" in svg, svg.count('"edge"'), svg.count('"edge shuffle"')
     (True, 2, 1)
     """
     readers = shuffle_readers(plans.values()) if readers is None else readers
@@ -244,7 +245,7 @@ def dag_svg(plans: dict[int, StagePlan], status: dict[int, str], base: str = "",
                                 origin[sid], base))
     for src, dst in edges:
         if src in where and dst in where:
-            parts.append(_edge_svg(where[src], where[dst], shuffle=src[0] != dst[0]))
+            parts.append(_edge_svg(where[src], where[dst], src, dst))
     return Html(f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" '
                 f'height="{total_h:.0f}" class="dag">' + "".join(parts) + "</svg>")
 
@@ -288,14 +289,15 @@ def _stage_svg(plan: StagePlan, state: str, laid: tuple[list[_Node], float, floa
     return "".join(out)
 
 
-def _edge_svg(src: tuple[float, float], dst: tuple[float, float], shuffle: bool) -> str:
-    (x1, y1), (x2, y2) = src, dst
-    if shuffle:   # right side of the map-side node to the left side of the reader
+def _edge_svg(a: tuple[float, float], b: tuple[float, float], src: tuple, dst: tuple) -> str:
+    (x1, y1), (x2, y2) = a, b
+    ends = f'data-from="{src[0]}/{esc(src[1])}" data-to="{dst[0]}/{esc(dst[1])}"'
+    if src[0] != dst[0]:   # across a shuffle: right of the map side to left of the reader
         ax, ay, bx, by = x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2
         bend = max(30.0, (bx - ax) / 2)
-        return (f'<path class="edge shuffle" d="M{ax:.0f},{ay:.0f} C{ax + bend:.0f},{ay:.0f} '
-                f'{bx - bend:.0f},{by:.0f} {bx:.0f},{by:.0f}" fill="none" stroke="#444" '
-                'stroke-dasharray="5 3" marker-end="url(#dag-arrow)"/>')
+        return (f'<path class="edge shuffle" {ends} d="M{ax:.0f},{ay:.0f} '
+                f'C{ax + bend:.0f},{ay:.0f} {bx - bend:.0f},{by:.0f} {bx:.0f},{by:.0f}" '
+                'fill="none" stroke="#444" stroke-dasharray="5 3" marker-end="url(#dag-arrow)"/>')
     ax, ay, bx, by = x1 + NODE_W / 2, y1 + NODE_H, x2 + NODE_W / 2, y2
-    return (f'<path class="edge" d="M{ax:.0f},{ay:.0f} L{bx:.0f},{by:.0f}" fill="none" '
+    return (f'<path class="edge" {ends} d="M{ax:.0f},{ay:.0f} L{bx:.0f},{by:.0f}" fill="none" '
             'stroke="#444" marker-end="url(#dag-arrow)"/>')
