@@ -65,9 +65,16 @@ def render_streaming(store: AppStatusStore, query: dict[str, str], base: str) ->
     interval = model.interval_ms()
     receivers = model.receivers
     facts: list[tuple[str, Any]] = [("Started at", _when(model.started_ms))]
-    if model.stopped_ms is not None:   # never "Running for" once it stopped
+    ended = store.app.get("end_time")
+    if model.stopped_ms is None and ended and (model.started_ms or 0) > 1e12:
+        # an application that ended without stopping its StreamingContext (an older
+        # log): the stream stopped with it
+        facts += [("Status", "stopped (with the application)"), ("Stopped at", _when(ended)),
+                  ("Ran for", _ms(ended - model.started_ms))]
+    elif model.stopped_ms is not None:   # never "Running for" once it stopped
         facts += [("Status", "stopped"), ("Stopped at", _when(model.stopped_ms)),
-                  ("Ran for", _ms(model.stopped_ms - (model.started_ms or model.stopped_ms)))]
+                  ("Ran for", _ms(model.stopped_ms - model.started_ms)
+                   if model.started_ms is not None else "")]
     else:
         facts += [("Status", "running"),
                   ("Running for", fmt_duration(time.time() - model.started_ms / 1000)
