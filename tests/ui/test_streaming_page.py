@@ -89,6 +89,13 @@ def test_streaming_events_replay_in_the_history_server(run_python, tmp_path, web
             f"{ms} ms" for ms in sorted(expected["batches"], reverse=True)]
         assert [r[5][0] for r in found["completed"]] == ["1/1"] * 3   # no event twice
         assert 'http-equiv="refresh"' not in page   # a finished app does not refresh
+        assert facts["Status"] == "stopped" and facts["Ran for"] == "3.0 s"
+        for ms in expected["batches"]:   # each batch's page, and its one job, replayed
+            batch = web.fetch(f"{history.url}/history/{expected['app']}/streaming/batch/"
+                              f"?id={ms}")
+            ops = web.tables(batch)["output-ops"]
+            assert len(ops) == 1 and ops[0][3][0] == "succeeded" and ops[0][4][0].isdigit()
+            assert f'href="/history/{expected["app"]}/jobs/job/?id={ops[0][4][0]}"' in batch
     finally:
         history.stop()
 
