@@ -38,9 +38,9 @@ from minispark.ui.templates import Html, esc
 
 __all__ = ["dag_svg", "shuffle_readers", "fit"]
 
-NODE_W, NODE_H, GAP_X, GAP_Y = 168, 40, 16, 22
+NODE_W, NODE_H, GAP_X, GAP_Y = 186, 40, 16, 22
 PAD, HEADER, STAGE_GAP_X, STAGE_GAP_Y = 10, 24, 56, 20
-CHARS = 24          # characters that fit in a node at the 11px font (about 6.4px each)
+CHARS = 27          # characters that fit in a node at the 11px font (about 6.3px each)
 FILL = {"COMPLETE": "#eaf5ea", "ACTIVE": "#e3f0fb", "FAILED": "#fbe3e3",
         "SKIPPED": "#f0f0f0", "PENDING": "#ffffff"}
 STROKE = {"COMPLETE": "#5a9a5a", "ACTIVE": "#3a7fc0", "FAILED": "#c04040",

@@ -141,7 +141,7 @@ def test_labels_are_shortened_never_cut_and_always_escaped(sc, ui, events, web):
     assert node["text"][1].endswith(f"\u2026 [{rdd.id()}]")     # the id always shows
     assert name in node["title"]                                # the full name on hover
     width = max(len(t) for s in graph.stages.values() for n in s["nodes"] for t in n["text"])
-    assert width <= 26
+    assert width <= 28
 
 
 def test_a_replayed_event_log_draws_the_same_dag(sc, events, web, tmp_path):
