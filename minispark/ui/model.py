@@ -1,4 +1,5 @@
-"""The rows the UI shows: a task, a stage, a job, an executor, a cached RDD.
+"""The rows the UI shows: a task, a stage, a job, an executor, a cached RDD, and what
+a stage computes (its StagePlan: the RDDs the DAG visualization draws).
 
 Mirrors Spark's ``status/storeTypes.scala`` and ``LiveEntity.scala``
 (core/src/main/scala/org/apache/spark/status/): plain records that

@@ -87,7 +87,7 @@ def render_jobs(store: AppStatusStore, query: dict[str, str], base: str) -> tupl
 
 
 def render_job(store: AppStatusStore, query: dict[str, str], base: str) -> tuple:
-    """One job: its status, its stage graph and its stages (Spark's JobPage).
+    """One job: its status, its DAG (stages holding their RDDs) and its stages (Spark's JobPage).
 
     >>> render_job(AppStatusStore(), {"id": "3"}, "")[2]
     ['No job 3.']
