@@ -46,6 +46,9 @@ FILL = {"COMPLETE": "#eaf5ea", "ACTIVE": "#e3f0fb", "FAILED": "#fbe3e3",
 STROKE = {"COMPLETE": "#5a9a5a", "ACTIVE": "#3a7fc0", "FAILED": "#c04040",
           "SKIPPED": "#b0b0b0", "PENDING": "#999999"}
 CACHED = "#5cb85c"  # Spark's green dot
+# A stage pipelining a very long lineage (an iterative job without checkpoints) draws
+# only the RDDs nearest its output: a page stays readable and quick to render.
+MAX_RDDS = 60
 
 
 def fit(text: str, chars: int = CHARS) -> str:
@@ -101,11 +104,13 @@ def _stage_nodes(plan: StagePlan, readers: dict[int, str], cached_ids: set[int]
     pipelined into this stage by another path.
     """
     sid = plan.stage_id
-    by_id = {r.id: r for r in plan.rdds}
+    by_id = {r.id: r for r in plan.rdds[:MAX_RDDS]}   # the stage's RDD first, then back
     nodes: dict[Any, _Node] = {}
-    for r in plan.rdds:
+    for r in by_id.values():
         cached = bool(r.storage_level) or r.id in cached_ids
-        title = f"{r.name} [{r.id}]\n{r.call_site}" + (
+        parts = getattr(r, "num_partitions", 0)
+        title = f"{r.name} [{r.id}]" + (f", {parts} partitions" if parts else "") + (
+            f"\n{r.call_site}") + (
             f"\ncached: {r.storage_level}" if r.storage_level else
             ("\ncached" if cached else ""))
         label = f" [{r.id}]"
@@ -261,6 +266,8 @@ def _stage_svg(plan: StagePlan, state: str, laid: tuple[list[_Node], float, floa
     sid = plan.stage_id
     skipped = state == "SKIPPED"
     header = f"Stage {sid}" + (f" ({state.lower()})" if state != "COMPLETE" else "")
+    if len(plan.rdds) > MAX_RDDS:
+        header += f" (+{len(plan.rdds) - MAX_RDDS} RDDs not drawn)"
     out = [f'<g class="stage" id="stage-{sid}" data-stage-id="{sid}" '
            f'data-status="{esc(state.lower())}"'
            + (' opacity="0.6"' if skipped else "") + ">",

@@ -173,3 +173,20 @@ def test_a_replayed_event_log_draws_the_same_dag(sc, events, web, tmp_path):
         sc.removeSparkListener(log)
         live.stop()
         history.stop()
+
+
+def test_a_very_long_lineage_draws_the_rdds_nearest_the_output(sc, ui, events, web):
+    rdd = sc.parallelize(range(4), 2)
+    chain = [rdd]
+    for _ in range(150):
+        rdd = rdd.map(lambda x: x + 1)
+        chain.append(rdd)
+    assert rdd.sum() == sum(range(4)) + 4 * 150
+    job_id = events.of_kind("JobStart")[-1].data["job_id"]
+    page = web.fetch(f"{ui.url}/jobs/job/?id={job_id}")
+    (stage,) = web.dag(page).stages.values()
+    drawn = [n["rdd"] for n in stage["nodes"]]
+    assert 10 <= len(drawn) < len(chain) and f"+{len(chain) - len(drawn)} RDDs not drawn" in page
+    assert set(drawn) == {r.id() for r in chain[-len(drawn):]}   # the ones nearest the output
+    tops = [n["box"][1] for n in sorted(stage["nodes"], key=lambda n: n["rdd"])]
+    assert tops == sorted(tops)                                  # still in lineage order
