@@ -182,11 +182,15 @@ def test_a_very_long_lineage_draws_the_rdds_nearest_the_output(sc, ui, events, w
         rdd = rdd.map(lambda x: x + 1)
         chain.append(rdd)
     assert rdd.sum() == sum(range(4)) + 4 * 150
-    job_id = events.of_kind("JobStart")[-1].data["job_id"]
-    page = web.fetch(f"{ui.url}/jobs/job/?id={job_id}")
+    start = events.of_kind("JobStart")[-1].data
+    (info,) = start["stage_infos"]
+    in_stage = len(info.rdd_infos)            # the chain and sum's own RDD
+    assert in_stage > len(chain)
+    page = web.fetch(f"{ui.url}/jobs/job/?id={start['job_id']}")
     (stage,) = web.dag(page).stages.values()
     drawn = [n["rdd"] for n in stage["nodes"]]
-    assert 10 <= len(drawn) < len(chain) and f"+{len(chain) - len(drawn)} RDDs not drawn" in page
-    assert set(drawn) == {r.id() for r in chain[-len(drawn):]}   # the ones nearest the output
+    assert 10 <= len(drawn) < len(chain) and f"+{in_stage - len(drawn)} RDDs not drawn" in page
+    nearest = {r.id() for r in chain[-(len(drawn) - 1):]} | {info.rdd_infos[0].id}
+    assert set(drawn) == nearest                               # the ones nearest the output
     tops = [n["box"][1] for n in sorted(stage["nodes"], key=lambda n: n["rdd"])]
     assert tops == sorted(tops)                                  # still in lineage order
