@@ -34,7 +34,7 @@ __all__ = ["SparkListener", "ListenerBus", "StageInfo", "TaskInfo", "RDDInfo", "
 @dataclass
 class RDDInfo:
     """One RDD of a stage as listeners see it (Spark's ``RDDInfo``): what the UI's DAG
-    visualization draws, without ever touching the RDD itself.
+    visualization draws, so that it never needs the RDD itself.
 
     >>> rdd = sc.parallelize([1, 2], 2).map(str).cache()
     >>> info = RDDInfo.from_rdd(rdd)
@@ -57,7 +57,15 @@ class RDDInfo:
 
     @classmethod
     def from_rdd(cls, rdd: Any) -> RDDInfo:
-        """Spark's ``RDDInfo.fromRdd``: read once, when the stage is made."""
+        """Spark's ``RDDInfo.fromRdd``: read once, when the stage is made.
+
+        >>> pairs = sc.parallelize([("a", 1)], 1).setName("pairs")
+        >>> info = RDDInfo.from_rdd(pairs.partitionBy(3))
+        >>> info.scope, info.num_partitions, [p for p, _ in info.shuffle_deps] == [pairs.id()]
+        ('partitionBy', 3, True)
+        >>> RDDInfo.from_rdd(pairs).name
+        'pairs'
+        """
         level = rdd.getStorageLevel()
         site = rdd.creation_site
         deps = rdd.dependencies
