@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from minispark.rdd import RDD
 from minispark.streaming.dstream import DStream, to_datetime
 from minispark.streaming.listener import BatchInfo, OutputOperationInfo
+from minispark.util import call_site
 
 if TYPE_CHECKING:
     from minispark.streaming.context import StreamingContext
@@ -95,7 +96,8 @@ class ForEachDStream(DStream):
     def __init__(self, parent: DStream, func: Callable[[datetime, RDD], Any]):
         super().__init__(parent._ssc, [parent])
         self.func = func
-        self.description = getattr(func, "__name__", "foreachRDD")
+        # Spark names an output operation by where it was declared: "pprint at job.py:7"
+        self.description = call_site()
         parent._ssc._graph.outputs.append(self)
 
     def _compute(self, time_ms: int) -> RDD | None:

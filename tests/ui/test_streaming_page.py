@@ -198,6 +198,8 @@ def test_each_batch_has_a_page_with_its_output_operations_and_jobs(sc, web):
             ops = found["output-ops"]
             names = {o.id(): o.name() for o in info.outputOperationInfos().values()}
             assert {int(r[0][0]): r[1][0] for r in ops} == names and len(names) == 2
+            assert all(n.startswith("foreachRDD at test_streaming_page.py:")   # call sites
+                       for n in names.values())
             assert [int(r[4][0]) for r in ops] == ran[int(ms)] and len(ops) == 3
             assert [int(r[0][0]) for r in ops] == [0, 1, 1]
             assert all(r[3][0] == "succeeded" for r in ops)
