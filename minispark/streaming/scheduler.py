@@ -13,6 +13,9 @@ work between two parts, and so does minispark:
                  batch takes longer than the interval, the next ones wait in
                  the queue: their *scheduling delay* grows, which is what the
                  Streaming tab and ``StreamingListener.onBatchCompleted`` show.
+                 As in Spark, each job carries the local properties
+                 ``spark.streaming.internal.batchTime`` and ``...outputOpId``,
+                 by which the UI's batch page finds the jobs of a batch.
 
 Key terms
   job set          the jobs of one batch (one per output operation).
