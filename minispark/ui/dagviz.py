@@ -36,7 +36,7 @@ from typing import Any
 from minispark.ui.model import StagePlan
 from minispark.ui.templates import Html, esc
 
-__all__ = ["dag_svg", "shuffle_readers", "fit"]
+__all__ = ["dag_svg", "dag_legend", "shuffle_readers", "fit"]
 
 NODE_W, NODE_H, GAP_X, GAP_Y = 186, 40, 16, 22
 PAD, HEADER, STAGE_GAP_X, STAGE_GAP_Y = 10, 24, 56, 20
@@ -58,6 +58,21 @@ def fit(text: str, chars: int = CHARS) -> str:
     ('map', 'xxxxxxxxx…')
     """
     return text if len(text) <= chars else text[:chars - 1] + "\u2026"
+
+
+def dag_legend() -> Html:
+    """How to read the drawing, shown under it.
+
+    >>> "skipped" in dag_legend()
+    True
+    """
+    return Html(
+        '<p class="muted">Each box is a stage: its tasks run the operations inside it one '
+        "after the other on each partition (narrow dependencies, pipelined). A dashed node "
+        "is the map side of a shuffle: its output is written to shuffle files, which the "
+        "next stage reads (dashed arrow). A grey box is a skipped stage (its shuffle output "
+        "already existed); a green dot marks a cached RDD. Hover a node for its call "
+        "site.</p>")
 
 
 def shuffle_readers(plans: Iterable[StagePlan]) -> dict[int, str]:

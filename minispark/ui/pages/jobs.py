@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minispark.ui.dagviz import dag_svg
+from minispark.ui.dagviz import dag_legend, dag_svg
 from minispark.ui.pages.stages import stage_table
 from minispark.ui.state import AppStatusStore, JobRow
 from minispark.ui.templates import (
@@ -104,7 +104,7 @@ def render_job(store: AppStatusStore, query: dict[str, str], base: str) -> tuple
              ("Job Group", job.group or ""), ("Error", job.error or "")]
     body: list[Any] = [table(["", ""], facts, id="job"),
                        tag("h3", "DAG Visualization"),
-                       dag_svg(job.plans, status, base, cached_ids=store.rdds)]
+                       dag_svg(job.plans, status, base, cached_ids=store.rdds), dag_legend()]
     ran = [store.stage(sid) for sid in job.stage_ids
            if sid in job.submitted_stages and store.stage(sid) is not None]
     body += [tag("h3", f"Stages run by this job ({len(ran)})"),

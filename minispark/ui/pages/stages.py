@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from minispark.ui.dagviz import dag_svg, shuffle_readers
+from minispark.ui.dagviz import dag_legend, dag_svg, shuffle_readers
 from minispark.ui.state import AppStatusStore, StageRow, TaskRow, percentiles
 from minispark.ui.templates import (
     Html,
@@ -130,7 +130,7 @@ def render_stage(store: AppStatusStore, query: dict[str, str], base: str) -> tup
              ("RDDs", "; ".join(stage.rdd_names))]
     body: list[Any] = [table(["", ""], facts, id="stage-facts")]
     if stage.plan is not None:
-        body += [tag("h3", "DAG Visualization"), _stage_dag(store, stage, base)]
+        body += [tag("h3", "DAG Visualization"), _stage_dag(store, stage, base), dag_legend()]
     body += [tag("h3", f"Summary Metrics for {len(done)} Completed Tasks"),
              _summary(stage, done)]
     body += [tag("h3", "Aggregated Metrics by Executor"), _by_executor(stage)]
