@@ -1,4 +1,12 @@
-"""Small helpers shared by the engine: call sites and byte formatting."""
+"""Small helpers shared by the engine: call sites and byte formatting.
+
+A call site (``map at job.py:15``) names where the user's code called into
+minispark; RDDs, stages and jobs are labelled with it in toDebugString, the
+UI and the event log. In a Jupyter kernel the "file" is a temporary file per
+cell (``/tmp/ipykernel_42/2639717628.py``), meaningless to a student, so a
+cell is named as IPython's own tracebacks name it: ``count at In [9], line 2``
+(minispark-only: PySpark shows the temporary file's name).
+"""
 
 from __future__ import annotations
 
@@ -22,11 +30,30 @@ def call_site() -> str:
     while frame is not None:
         filename = frame.f_code.co_filename
         if not is_internal_file(filename):
-            return f"{api_name} at {os.path.basename(filename)}:{frame.f_lineno}"
+            return f"{api_name} at {_place(filename, frame.f_lineno)}"
         if not frame.f_code.co_name.startswith("_"):
             api_name = frame.f_code.co_name
         frame = frame.f_back
     return f"{api_name} at <unknown>:0"
+
+
+def _place(filename: str, line: int) -> str:
+    """``In [9], line 2`` for the code of a notebook or IPython cell, else ``file.py:2``.
+
+    IPython (8+) remembers the execution count of every cell it compiled, by the
+    cell's code name (its ``compile._filename_map``, which ultratb reads to print
+    "Cell In[9], line 2"). IPython is looked up, never imported: a script pays nothing.
+
+    >>> _place("/home/me/job.py", 15)
+    'job.py:15'
+    """
+    ipython = sys.modules.get("IPython")
+    if ipython is not None:
+        shell = getattr(ipython, "get_ipython", lambda: None)()
+        cells = getattr(getattr(shell, "compile", None), "_filename_map", None)
+        if isinstance(cells, dict) and filename in cells:
+            return f"In [{cells[filename]}], line {line}"
+    return f"{os.path.basename(filename)}:{line}"
 
 
 def is_internal_file(filename: str) -> bool:

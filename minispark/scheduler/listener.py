@@ -28,7 +28,52 @@ from typing import Any
 
 from minispark.taskcontext import TaskMetrics
 
-__all__ = ["SparkListener", "ListenerBus", "StageInfo", "TaskInfo", "EventCollector"]
+__all__ = ["SparkListener", "ListenerBus", "StageInfo", "TaskInfo", "RDDInfo", "EventCollector"]
+
+
+@dataclass
+class RDDInfo:
+    """One RDD of a stage as listeners see it (Spark's ``RDDInfo``): what the UI's DAG
+    visualization draws, so that it never needs the RDD itself.
+
+    >>> rdd = sc.parallelize([1, 2], 2).map(str).cache()
+    >>> info = RDDInfo.from_rdd(rdd)
+    >>> info.name, info.scope, info.parent_ids == [rdd.id() - 1], info.storage_level
+    ('MapPartitionsRDD', 'map', True, 'Memory Serialized 1x Replicated')
+    >>> rdd.unpersist().getStorageLevel().useMemory
+    False
+    """
+
+    id: int
+    name: str                      # setName's name, else the class (Spark's rule)
+    scope: str                     # the operation that made it: "map", "reduceByKey"
+    call_site: str                 # "map at job.py:4"
+    parent_ids: list[int]
+    storage_level: str = ""        # "" when not persisted
+    num_partitions: int = 0
+    # minispark-only: its wide dependencies, (parent RDD id, shuffle id) each (Spark's
+    # RDDInfo has parentIds only), so the UI can tell which map stage feeds it.
+    shuffle_deps: list[tuple[int, int]] = field(default_factory=list)
+
+    @classmethod
+    def from_rdd(cls, rdd: Any) -> RDDInfo:
+        """Spark's ``RDDInfo.fromRdd``: read once, when the stage is made.
+
+        >>> pairs = sc.parallelize([("a", 1)], 1).setName("pairs")
+        >>> info = RDDInfo.from_rdd(pairs.partitionBy(3))
+        >>> info.scope, info.num_partitions, [p for p, _ in info.shuffle_deps] == [pairs.id()]
+        ('partitionBy', 3, True)
+        >>> RDDInfo.from_rdd(pairs).name
+        'pairs'
+        """
+        level = rdd.getStorageLevel()
+        site = rdd.creation_site
+        deps = rdd.dependencies
+        return cls(rdd.id(), rdd.name() or type(rdd).__name__, site.split(" at ", 1)[0], site,
+                   [d.rdd.id() for d in deps],
+                   str(level) if level.useMemory or level.useDisk or level.useOffHeap else "",
+                   len(rdd.partitions),
+                   [(d.rdd.id(), d.shuffle_id) for d in deps if hasattr(d, "shuffle_id")])
 
 
 @dataclass
@@ -47,6 +92,7 @@ class StageInfo:
     completion_time: float | None = None
     failure_reason: str | None = None
     num_tasks_run: int = 0         # tasks actually launched (fewer if outputs existed)
+    rdd_infos: list[RDDInfo] = field(default_factory=list)  # its RDDs, this stage's RDD first
 
 
 @dataclass

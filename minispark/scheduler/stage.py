@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from minispark.dependency import ShuffleDependency
-from minispark.scheduler.listener import StageInfo
+from minispark.scheduler.listener import RDDInfo, StageInfo
 
 
 class Stage:
@@ -55,9 +55,11 @@ class Stage:
 
     def new_attempt(self, kind: str, shuffle_id: int | None = None) -> StageInfo:
         self.attempt += 1
+        rdds = self.rdds_in_stage()
         self.info = StageInfo(self.id, self.attempt, self.name, self.num_tasks,
                               [p.id for p in self.parents], kind,
-                              [repr(r) for r in self.rdds_in_stage()], shuffle_id)
+                              [repr(r) for r in rdds], shuffle_id,
+                              rdd_infos=[RDDInfo.from_rdd(r) for r in rdds])
         return self.info
 
     def __repr__(self) -> str:

@@ -367,6 +367,8 @@ class StreamingContext:
             self._scheduler.stop(graceful=stopGraceFully)
             if self._checkpointer is not None:
                 self._checkpointer.close()
+            # minispark-only event (see listener.py): the UI says the stream stopped
+            self._bus.post("onStreamingStopped", self._clock.getTimeMillis())
         self._terminated.set()
         if stopSparkContext:
             self._sc.stop()

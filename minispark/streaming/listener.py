@@ -10,6 +10,10 @@ PySpark's names, receive these events:
   onOutputOperationStarted, onOutputOperationCompleted,
   onReceiverStarted, onReceiverError, onReceiverStopped
 
+minispark-only: a listener that defines ``onStreamingStopped(event)`` also
+hears when the context stops (``event.time``, ms); PySpark has no such event,
+and the UI's Streaming tab uses it to say the stream stopped.
+
 As in PySpark (where the events are Java objects), the event's contents are
 read with methods: ``batchCompleted.batchInfo().schedulingDelay()``.
 

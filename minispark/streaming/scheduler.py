@@ -13,6 +13,9 @@ work between two parts, and so does minispark:
                  batch takes longer than the interval, the next ones wait in
                  the queue: their *scheduling delay* grows, which is what the
                  Streaming tab and ``StreamingListener.onBatchCompleted`` show.
+                 As in Spark, each job carries the local properties
+                 ``spark.streaming.internal.batchTime`` and ``...outputOpId``,
+                 by which the UI's batch page finds the jobs of a batch.
 
 Key terms
   job set          the jobs of one batch (one per output operation).
@@ -38,11 +41,16 @@ from typing import TYPE_CHECKING, Any
 from minispark.rdd import RDD
 from minispark.streaming.dstream import DStream, to_datetime
 from minispark.streaming.listener import BatchInfo, OutputOperationInfo
+from minispark.util import call_site
 
 if TYPE_CHECKING:
     from minispark.streaming.context import StreamingContext
 
 __all__ = ["ForEachDStream", "DStreamGraph", "JobScheduler"]
+
+# The local properties Spark's JobScheduler sets on every job of a batch.
+BATCH_TIME_KEY = "spark.streaming.internal.batchTime"
+OUTPUT_OP_KEY = "spark.streaming.internal.outputOpId"
 
 
 class _LongLivedThread:
@@ -91,7 +99,8 @@ class ForEachDStream(DStream):
     def __init__(self, parent: DStream, func: Callable[[datetime, RDD], Any]):
         super().__init__(parent._ssc, [parent])
         self.func = func
-        self.description = getattr(func, "__name__", "foreachRDD")
+        # Spark names an output operation by where it was declared: "pprint at job.py:7"
+        self.description = call_site()
         parent._ssc._graph.outputs.append(self)
 
     def _compute(self, time_ms: int) -> RDD | None:
@@ -284,12 +293,17 @@ class JobScheduler:
                     ssc._sc.setJobDescription(
                         f"Streaming job from [output operation {op.id_}, batch time "
                         f"{to_datetime(info.time_ms).strftime('%H:%M:%S')}]")
+                    # Spark's JobScheduler tags each job so: the UI's batch page finds them
+                    ssc._sc.setLocalProperty(BATCH_TIME_KEY, str(info.time_ms))
+                    ssc._sc.setLocalProperty(OUTPUT_OP_KEY, str(op.id_))
                     job()
                 except Exception as exc:
                     op.failureReason_ = f"{type(exc).__name__}: {exc}"
                     raise
                 finally:
                     ssc._sc.setJobDescription(None)
+                    ssc._sc.setLocalProperty(BATCH_TIME_KEY, None)
+                    ssc._sc.setLocalProperty(OUTPUT_OP_KEY, None)
                     op.endTime_ = int(time.time() * 1000)
                     ssc._bus.post("onOutputOperationCompleted", op)
         finally:

@@ -5,9 +5,10 @@ packages. Read in this order:
 
   model.py       the rows the UI shows: task, stage, job, executor, cached RDD
   state.py       AppStatusStore: a listener folding events into those rows
-  templates.py   the page layout, escaped tables, the stage graph
+  templates.py   the page layout, escaped tables, number formats
+  dagviz.py      the DAG visualization: stages as boxes holding their RDD operations
   pages/         one module per tab: jobs, stages, storage, executors, environment,
-                 streaming
+                 streaming (and one page per batch)
   server.py      the HTTP server, the port fallback, and what SparkContext starts
   eventlog.py    the same events as JSON lines; ../history.py serves them later
   streaming.py   the Streaming tab's StreamingListener (attach_streaming(ssc))

@@ -5,8 +5,8 @@ Mirrors Spark's ``EventLoggingListener`` and ``ReplayListenerBus``
 ``spark.eventLog.enabled=true`` the SparkContext writes
 ``<spark.eventLog.dir>/<app id>.inprogress`` (default dir: /tmp/spark-events),
 renamed to ``<app id>`` when the application ends. ``read_event_log`` turns
-the lines back into the same Event objects the bus delivered (StageInfo,
-TaskInfo and TaskMetrics included), so the history server (history.py) feeds
+the lines back into the same Event objects the bus delivered (StageInfo with
+its RDDInfos, TaskInfo and TaskMetrics included), so the history server (history.py) feeds
 them to the same AppStatusStore a live UI uses (``replay``, Spark's ReplayListenerBus).
 Next: ../history.py.
 """
@@ -20,7 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from minispark.scheduler.listener import Event, SparkListener, StageInfo, TaskInfo
+from minispark.scheduler.listener import Event, RDDInfo, SparkListener, StageInfo, TaskInfo
 from minispark.taskcontext import TaskMetrics
 from minispark.ui.state import AppStatusStore
 
@@ -31,6 +31,8 @@ IN_PROGRESS = ".inprogress"
 # Which event fields hold which dataclass, to rebuild them from JSON.
 _TYPES = {"stage_info": StageInfo, "stage_infos": StageInfo, "task_info": TaskInfo,
           "metrics": TaskMetrics}
+# Dataclass fields that hold dataclasses themselves: a StageInfo's RDDs.
+_NESTED = {StageInfo: {"rdd_infos": RDDInfo}}
 _FLUSH_ON = {"JobEnd", "StageCompleted", "ApplicationStart", "EnvironmentUpdate",
              "UnpersistRDD", "ExecutorRemoved"}
 
@@ -103,7 +105,9 @@ def _rebuild(cls: type, value: Any) -> Any:
     if isinstance(value, list):
         return [_rebuild(cls, v) for v in value]
     known = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in value.items() if k in known})
+    nested = _NESTED.get(cls, {})
+    return cls(**{k: _rebuild(nested[k], v) if k in nested else v
+                  for k, v in value.items() if k in known})
 
 
 def event_from_json(line: str) -> Event:

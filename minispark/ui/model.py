@@ -1,4 +1,5 @@
-"""The rows the UI shows: a task, a stage, a job, an executor, a cached RDD.
+"""The rows the UI shows: a task, a stage, a job, an executor, a cached RDD, and what
+a stage computes (its StagePlan: the RDDs the DAG visualization draws).
 
 Mirrors Spark's ``status/storeTypes.scala`` and ``LiveEntity.scala``
 (core/src/main/scala/org/apache/spark/status/): plain records that
@@ -13,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["TaskRow", "Totals", "StageRow", "JobRow", "ExecutorRow", "RDDRow", "percentiles",
-           "parse_rdd_repr"]
+__all__ = ["TaskRow", "Totals", "StagePlan", "StageRow", "JobRow", "ExecutorRow", "RDDRow",
+           "percentiles", "parse_rdd_repr"]
 
 # "name MapPartitionsRDD[3] at map at x.py:4": the repr StageInfo.rdd_names carries.
 _RDD_REPR = re.compile(r"^(?:(?P<name>.*) )?(?P<cls>\w+)\[(?P<id>\d+)\] at (?P<site>.*)$", re.S)
@@ -87,6 +88,26 @@ class Totals:
 
 
 @dataclass
+class StagePlan:
+    """What a stage computes, as its StageInfo told: the DAG visualization's input.
+
+    ``rdds`` are RDDInfos (scheduler/listener.py), the stage's own RDD first;
+    ``shuffle_id`` is the shuffle a map stage writes (None for a result stage).
+    """
+
+    stage_id: int
+    name: str
+    parent_ids: list[int]
+    rdds: list[Any]
+    shuffle_id: int | None = None
+
+    @classmethod
+    def of(cls, info: Any) -> StagePlan:
+        return cls(info.stage_id, info.name, list(info.parent_ids),
+                   list(getattr(info, "rdd_infos", None) or []), info.shuffle_id)
+
+
+@dataclass
 class StageRow:
     stage_id: int
     attempt: int
@@ -103,6 +124,7 @@ class StageRow:
     totals: Totals = field(default_factory=Totals)
     by_executor: dict[str, Totals] = field(default_factory=dict)
     tasks: dict[int, TaskRow] = field(default_factory=dict)
+    plan: StagePlan | None = None
 
 
 @dataclass
@@ -121,6 +143,8 @@ class JobRow:
     active_tasks: int = 0
     submitted_stages: set[int] = field(default_factory=set)
     parents: dict[int, list[int]] = field(default_factory=dict)  # the stage graph
+    plans: dict[int, StagePlan] = field(default_factory=dict)     # what each stage computes
+    properties: dict[str, str] = field(default_factory=dict)      # the job's local properties
 
 
 @dataclass

@@ -26,6 +26,7 @@ from minispark.ui.model import (
     ExecutorRow,
     JobRow,
     RDDRow,
+    StagePlan,
     StageRow,
     TaskRow,
     Totals,
@@ -169,10 +170,12 @@ class AppStatusStore(SparkListener):
         """
         d = event.data
         with self.lock:
+            props = {k: v for k, v in (d.get("properties") or {}).items() if isinstance(v, str)}
             job = JobRow(d["job_id"], d.get("description") or "", list(d["stage_ids"]),
-                         event.time, (d.get("properties") or {}).get("spark.jobGroup.id"))
+                         event.time, props.get("spark.jobGroup.id"), properties=props)
             for info in d.get("stage_infos", []):
                 job.parents[info.stage_id] = list(info.parent_ids)
+                job.plans[info.stage_id] = StagePlan.of(info)
                 self._remember_rdds(info.rdd_names)
                 if info.submission_time is None:   # to run in this job: count its tasks
                     job.num_tasks += info.num_tasks
@@ -213,7 +216,7 @@ class AppStatusStore(SparkListener):
 
     def _add_stage(self, info: Any) -> StageRow:
         row = StageRow(info.stage_id, info.attempt_id, info.name, info.kind, info.num_tasks,
-                       list(info.parent_ids), list(info.rdd_names))
+                       list(info.parent_ids), list(info.rdd_names), plan=StagePlan.of(info))
         self.stages[(info.stage_id, info.attempt_id)] = row
         self.latest_attempt[info.stage_id] = max(info.attempt_id,
                                                  self.latest_attempt.get(info.stage_id, -1))

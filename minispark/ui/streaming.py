@@ -5,6 +5,13 @@ Mirrors Spark's ``StreamingJobProgressListener`` and ``StreamingPage``
 ../streaming/listener.py first (the events and BatchInfo's delays); next,
 pages/streaming.py, which shows this model.
 
+Each batch keeps its output operations (name, times, failure); the jobs they
+ran are found in the AppStatusStore by the local properties Spark's
+JobScheduler sets on them (``spark.streaming.internal.batchTime`` and
+``...outputOpId``), so the batch page links to them. A stopped context (the
+minispark-only ``onStreamingStopped`` event) shows when it stopped and how
+long it ran.
+
 Statistics, as the course reads them: batches processed and waiting (a
 growing queue means processing is slower than the batch interval), the input
 rate, and the percentiles of scheduling delay, processing time and total
@@ -44,6 +51,7 @@ class BatchRow:
     outputs: int = 0
     outputs_done: int = 0
     failures: list[str] = field(default_factory=list)
+    ops: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> name, times, failure
 
     @property
     def scheduling_delay(self) -> int | None:
@@ -69,12 +77,15 @@ class StreamingUIListener(StreamingListener):
     >>> ssc.start(); clock.advance(2000); ssc.stop(False)
     >>> model.processed(), [b.records for b in model.batches.values()], model.interval_ms()
     (2, [0, 0], 1000)
+    >>> model.stopped_ms - model.started_ms, model.is_active()
+    (2000, False)
     """
 
     def __init__(self, lock: Any = None, log: Any = None) -> None:
         self.lock = lock if lock is not None else threading.RLock()
         self.log = log            # an EventLogWriter: streaming events go to the log too
         self.started_ms: int | None = None
+        self.stopped_ms: int | None = None   # on the same clock as started_ms
         self.batches: OrderedDict[int, BatchRow] = OrderedDict()
         self.receivers: dict[int, dict[str, Any]] = {}
         self.last_event = 0.0
@@ -84,6 +95,10 @@ class StreamingUIListener(StreamingListener):
     def onStreamingStarted(self, streamingStarted: Any) -> None:
         """The StreamingContext started (``streamingStarted.time``, ms)."""
         self._event("StreamingStarted", {"time": streamingStarted.time})
+
+    def onStreamingStopped(self, streamingStopped: Any) -> None:
+        """The StreamingContext stopped (minispark-only event; ``.time``, ms)."""
+        self._event("StreamingStopped", {"time": streamingStopped.time})
 
     def onBatchSubmitted(self, batchSubmitted: Any) -> None:
         """A batch was generated: it waits in the queue until it starts."""
@@ -97,11 +112,15 @@ class StreamingUIListener(StreamingListener):
         """A batch finished: it counts as processed."""
         self._event("BatchCompleted", _batch(batchCompleted.batchInfo()))
 
+    def onOutputOperationStarted(self, outputOperationStarted: Any) -> None:
+        """One output operation of a batch started (the batch page lists it)."""
+        self._event("OutputOperationStarted",
+                    _output_op(outputOperationStarted.outputOperationInfo()))
+
     def onOutputOperationCompleted(self, outputOperationCompleted: Any) -> None:
         """One output operation of a batch finished (or failed)."""
-        op = outputOperationCompleted.outputOperationInfo()
-        self._event("OutputOperationCompleted", {"batch_ms": op.batchTime().milliseconds(),
-                                                 "failure": op.failureReason()})
+        self._event("OutputOperationCompleted",
+                    _output_op(outputOperationCompleted.outputOperationInfo()))
 
     def onReceiverStarted(self, receiverStarted: Any) -> None:
         """A receiver started."""
@@ -133,7 +152,9 @@ class StreamingUIListener(StreamingListener):
         """
         with self.lock:
             if kind == "StreamingStarted":
-                self.started_ms = data["time"]
+                self.started_ms, self.stopped_ms = data["time"], None
+            elif kind == "StreamingStopped":
+                self.stopped_ms = data["time"]
             elif kind.startswith("Batch"):
                 row = self.batches.get(data["batch_ms"])
                 if row is None:
@@ -143,9 +164,14 @@ class StreamingUIListener(StreamingListener):
                         self.batches.popitem(last=False)
                 row.records, row.outputs = data["records"], data["outputs"]
                 row.start_ms, row.end_ms = data["start_ms"], data["end_ms"]
-            elif kind == "OutputOperationCompleted":
+            elif kind.startswith("OutputOperation"):
                 row = self.batches.get(data["batch_ms"])
-                if row is not None:
+                if row is None:
+                    return
+                if "id" in data:   # (an older log carries batch_ms and failure only)
+                    row.ops[data["id"]] = {k: data.get(k) for k in
+                                           ("id", "name", "start_ms", "end_ms", "failure")}
+                if kind == "OutputOperationCompleted":
                     row.outputs_done += 1
                     if data["failure"]:
                         row.failures.append(data["failure"])
@@ -187,7 +213,7 @@ class StreamingUIListener(StreamingListener):
         >>> StreamingUIListener().is_active()
         False
         """
-        if self.started_ms is None:
+        if self.started_ms is None or self.stopped_ms is not None:
             return False
         interval = (self.interval_ms() or 1000) / 1000
         return time.time() - self.last_event < max(5.0, 3 * interval)
@@ -197,6 +223,11 @@ def _batch(info: Any) -> dict:
     return {"batch_ms": info.batchTime().milliseconds(), "records": info.numRecords(),
             "submission_ms": info.submissionTime(), "start_ms": info.processingStartTime(),
             "end_ms": info.processingEndTime(), "outputs": len(info.outputOperationInfos())}
+
+
+def _output_op(op: Any) -> dict:
+    return {"batch_ms": op.batchTime().milliseconds(), "id": op.id(), "name": op.name(),
+            "start_ms": op.startTime_, "end_ms": op.endTime_, "failure": op.failureReason()}
 
 
 def _receiver(info: Any) -> dict:

@@ -1,8 +1,9 @@
-"""HTML building blocks shared by every page: layout, tables, formats, the stage graph.
+"""HTML building blocks shared by every page: layout, tables, formats.
 
 Mirrors Spark's ``UIUtils`` (core/src/main/scala/org/apache/spark/ui/UIUtils.scala),
 which gives every tab the same header, tables and number formats. Read this
-after state.py; next, pages/jobs.py shows a page built from these pieces.
+after state.py; next, dagviz.py draws the DAG, and pages/jobs.py shows a page
+built from these pieces.
 
 Safety rule: text is escaped by default. Everything passed to ``table`` or
 ``page`` is HTML-escaped unless it is an ``Html`` value, which only code in
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 __all__ = ["Html", "esc", "tag", "link", "table", "page", "fmt_bytes", "fmt_duration",
-           "fmt_time", "stage_graph_svg", "bytes_cell"]
+           "fmt_time", "bytes_cell"]
 
 TABS = [("jobs", "Jobs"), ("stages", "Stages"), ("storage", "Storage"),
         ("environment", "Environment"), ("executors", "Executors"),
@@ -37,7 +38,8 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f6f6f6} tr:nth-child(even) td{background:#fbfbfb}
 td.num{text-align:right} .bar{background:#d6e9f8;min-width:120px}
 .FAILED,.failed{color:#b00} .RUNNING,.ACTIVE{color:#06c} .muted{color:#888}
-svg text{font-size:12px;font-family:inherit}
+svg text{font-size:12px;font-family:inherit} svg.dag text{font-size:11px}
+svg.dag .node:hover rect{stroke:#e25a1c}
 """
 
 
@@ -176,59 +178,3 @@ def fmt_time(epoch: float | None) -> str:
     if not epoch:
         return ""
     return time.strftime("%Y/%m/%d %H:%M:%S", time.localtime(epoch))
-
-
-STATUS_COLOURS = {"COMPLETE": "#a6dba0", "ACTIVE": "#9ecae1", "FAILED": "#f4a6a6",
-                  "SKIPPED": "#e0e0e0", "PENDING": "#f7f7f7"}
-
-
-def stage_graph_svg(parents: dict[int, list[int]], status: dict[int, str],
-                    labels: dict[int, str], base: str = "") -> Html:
-    """The stages of a job as boxes, parents left of children, arrows for shuffles
-    (Spark's "DAG Visualization", drawn as inline SVG on the server).
-
-    >>> svg = stage_graph_svg({0: [1], 1: []}, {0: "COMPLETE", 1: "SKIPPED"},
-    ...                       {0: "collect", 1: "map <x>"})
-    >>> svg.count("<rect"), svg.count("<line"), "map &lt;x&gt;" in svg
-    (2, 1, True)
-    """
-    depth: dict[int, int] = {}
-    for sid in sorted(parents):            # longest path from a root, without recursion
-        stack = [sid]
-        while stack:
-            current = stack[-1]
-            missing = [p for p in parents.get(current, []) if p not in depth and p in parents]
-            if missing:
-                stack.extend(missing)
-                continue
-            stack.pop()
-            depth[current] = 1 + max((depth[p] for p in parents.get(current, [])
-                                      if p in depth), default=-1)
-    columns: dict[int, list[int]] = {}
-    for sid in sorted(depth):
-        columns.setdefault(depth[sid], []).append(sid)
-    w, h, gap_x, gap_y = 170, 44, 60, 16
-    pos = {sid: (10 + d * (w + gap_x), 10 + i * (h + gap_y))
-           for d, sids in columns.items() for i, sid in enumerate(sids)}
-    width = 20 + max((d + 1) * (w + gap_x) for d in columns) if columns else 20
-    height = 20 + max(len(s) for s in columns.values()) * (h + gap_y) if columns else 20
-    parts = ['<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-             'markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z"/>'
-             '</marker></defs>']
-    for sid, plist in parents.items():
-        for p in plist:
-            if p in pos and sid in pos:
-                (x1, y1), (x2, y2) = pos[p], pos[sid]
-                parts.append(f'<line x1="{x1 + w}" y1="{y1 + h // 2}" x2="{x2}" '
-                             f'y2="{y2 + h // 2}" stroke="#555" marker-end="url(#arrow)"/>')
-    for sid, (x, y) in pos.items():
-        state = status.get(sid, "PENDING")
-        label = labels.get(sid, "")
-        label = label if len(label) <= 24 else label[:23] + "\u2026"
-        parts.append(
-            f'<a href="{esc(base)}/stages/stage/?id={sid}"><rect x="{x}" y="{y}" width="{w}" '
-            f'height="{h}" rx="4" fill="{STATUS_COLOURS.get(state, "#fff")}" stroke="#555"/>'
-            f'<text x="{x + 6}" y="{y + 17}">Stage {sid} ({esc(state.lower())})</text>'
-            f'<text x="{x + 6}" y="{y + 34}">{esc(label)}</text></a>')
-    return Html(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-                f'class="dag">' + "".join(parts) + "</svg>")

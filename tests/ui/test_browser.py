@@ -112,3 +112,88 @@ def test_running_streams_processed_batches_increase(sc, browser):
     finally:
         ssc.stop(False)
         server.stop()
+
+
+def test_word_count_operations_are_drawn_inside_their_stage_boxes(sc, ui, events, browser,
+                                                                  tmp_path):
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "words.txt"
+    path.write_text("a rose is a rose is a rose\n" * 30)
+    lines = sc.textFile(str(path), 2)
+    words = lines.flatMap(lambda line: line.split())
+    pairs = words.map(lambda w: (w, 1))
+    counts = pairs.reduceByKey(add)
+    assert dict(counts.collect()) == {"a": 90, "rose": 90, "is": 60}
+    start = events.of_kind("JobStart")[-1]
+    kinds = {i.stage_id: i.kind for i in start.data["stage_infos"]}
+    map_stage = next(s for s, k in kinds.items() if k == "ShuffleMapStage")
+    result_stage = next(s for s, k in kinds.items() if k == "ResultStage")
+    visit(browser, f"{ui.url}/jobs/job/?id={start.data['job_id']}", "job-dag")
+
+    def drawn(stage_id: int) -> tuple[dict, list[dict]]:
+        group = browser.find_element(By.CSS_SELECTOR, f"svg.dag g.stage[data-stage-id="
+                                                      f"'{stage_id}']")
+        box = group.find_element(By.CSS_SELECTOR, "rect.cluster").rect
+        nodes = [{"rdd": n.get_attribute("data-rdd-id"), "box": n.find_element(
+                  By.TAG_NAME, "rect").rect,
+                  "text": [t.text for t in n.find_elements(By.TAG_NAME, "text")]}
+                 for n in group.find_elements(By.CSS_SELECTOR, "g.node")]
+        return box, nodes
+
+    def inside(inner: dict, outer: dict) -> bool:
+        return (outer["x"] <= inner["x"] and outer["y"] <= inner["y"]
+                and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+                and inner["y"] + inner["height"] <= outer["y"] + outer["height"])
+
+    box0, nodes0 = drawn(map_stage)
+    box1, nodes1 = drawn(result_stage)
+    assert {n["rdd"] for n in nodes0} == {str(lines.id()), str(words.id()),
+                                          str(pairs.id()), None}
+    assert [n["rdd"] for n in nodes1] == [str(counts.id())]
+    for box, nodes in ((box0, nodes0), (box1, nodes1)):   # as laid out by the browser
+        assert all(inside(n["box"], box) for n in nodes)
+    assert not inside(nodes1[0]["box"], box0)
+    order = sorted(nodes0, key=lambda n: n["box"]["y"])    # top to bottom: the lineage
+    assert [n["text"][0] for n in order] == [
+        "textFile", "flatMap", "map", "reduceByKey (map side)"]
+    assert nodes1[0]["text"] == ["reduceByKey", f"ShuffledRDD [{counts.id()}]"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg.dag path.edge")) == 4
+
+
+IPYTHON_CELLS = r'''
+import json
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+numbers = []
+def run(code):
+    numbers.append(shell.execution_count)   # the cell's number, as IPython gives it
+    assert shell.run_cell(code, store_history=True).success
+run("import os\nfrom minispark import SparkConf, SparkContext")
+run("conf = SparkConf().set('spark.eventLog.enabled', 'true')\n"
+    "conf.set('spark.eventLog.dir', os.environ['EVENT_LOG_DIR'])\n"
+    "sc = SparkContext('local[1]', 'cells', conf=conf)")
+run("words = sc.parallelize(['a', 'b', 'a'], 2)\n"
+    "counts = words.map(lambda w: (w, 1)).countByKey()")
+print(json.dumps({"app": shell.user_ns["sc"].applicationId, "cell": numbers[-1]}))
+shell.run_cell("sc.stop()")
+'''
+
+
+def test_a_job_run_from_an_ipython_cell_names_the_cell(run_python, tmp_path, browser):
+    from selenium.webdriver.common.by import By
+
+    from minispark.history import HistoryServer
+
+    shown = run_python(IPYTHON_CELLS, env={"EVENT_LOG_DIR": str(tmp_path)})
+    history = HistoryServer(tmp_path, port=0).start()
+    try:
+        visit(browser, f"{history.url}/history/{shown['app']}/jobs/", "ipython-jobs")
+        descriptions = [r[1].text for r in cells(browser, "jobs")]
+        assert descriptions == [f"countByKey at In [{shown['cell']}], line 2"]
+        visit(browser, f"{history.url}/history/{shown['app']}/jobs/job/?id=0", "ipython-job")
+        titles = [t.get_attribute("textContent") for t in browser.find_elements(
+            By.CSS_SELECTOR, "svg.dag g.node[data-rdd-id] > title")]
+        assert titles and all(f"In [{shown['cell']}], line " in t for t in titles)
+    finally:
+        history.stop()

@@ -95,7 +95,7 @@ def test_cached_rdd_appears_in_storage_with_its_partitions(sc, ui, events, web):
     assert all(r[0][0] != str(rdd.id()) for r in rows)
 
 
-def test_user_strings_render_as_text(sc, ui, web):
+def test_user_strings_render_as_text(sc, ui, events, web):
     evil = "<script>alert(1)</script>"
     rdd = sc.parallelize(range(10), 2).setName(evil).cache()
     sc.setJobDescription('<img src=x onerror="alert(2)">')
@@ -103,7 +103,10 @@ def test_user_strings_render_as_text(sc, ui, web):
         rdd.count()
     finally:
         sc.setJobDescription(None)
-    for path in ("/storage/", f"/storage/rdd/?id={rdd.id()}", "/jobs/", "/stages/"):
+    start = events.of_kind("JobStart")[-1].data
+    for path in ("/storage/", f"/storage/rdd/?id={rdd.id()}", "/jobs/", "/stages/",
+                 f"/jobs/job/?id={start['job_id']}",                # the DAG shows the name
+                 f"/stages/stage/?id={start['stage_ids'][0]}"):
         page = web.fetch(ui.url + path)
         assert "<script>" not in page and "<img" not in page, path
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in web.fetch(ui.url + "/storage/")

@@ -14,7 +14,7 @@ from minispark.ui.pages.executors import render_executors
 from minispark.ui.pages.jobs import render_job, render_jobs
 from minispark.ui.pages.stages import render_stage, render_stages
 from minispark.ui.pages.storage import render_rdd, render_storage
-from minispark.ui.pages.streaming import render_streaming
+from minispark.ui.pages.streaming import render_batch, render_streaming
 
 __all__ = ["ROUTES"]
 
@@ -24,5 +24,5 @@ ROUTES = {
     "/stages/": render_stages, "/stages/stage/": render_stage,
     "/storage/": render_storage, "/storage/rdd/": render_rdd,
     "/environment/": render_environment, "/executors/": render_executors,
-    "/streaming/": render_streaming,
+    "/streaming/": render_streaming, "/streaming/batch/": render_batch,
 }

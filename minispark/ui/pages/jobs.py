@@ -1,16 +1,18 @@
 """The Jobs tab: every job with its status, stages, tasks and duration, and one job's
-stage graph.
+DAG visualization.
 
 Mirrors Spark's ``JobsTab``, ``AllJobsPage`` and ``JobPage``
 (core/src/main/scala/org/apache/spark/ui/jobs/). An action is a job; its
-stages are separated by shuffles, which the graph draws as arrows: a stage
-whose shuffle output already existed is "skipped" (grey). Next: stages.py.
+stages are separated by shuffles. The DAG (../dagviz.py) draws each stage as a
+box holding its RDD operations, and arrows across the shuffle boundaries: a
+stage whose shuffle output already existed is "skipped" (grey). Next: stages.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from minispark.ui.dagviz import dag_legend, dag_svg
 from minispark.ui.pages.stages import stage_table
 from minispark.ui.state import AppStatusStore, JobRow
 from minispark.ui.templates import (
@@ -18,7 +20,6 @@ from minispark.ui.templates import (
     fmt_duration,
     fmt_time,
     link,
-    stage_graph_svg,
     table,
     tag,
 )
@@ -86,7 +87,7 @@ def render_jobs(store: AppStatusStore, query: dict[str, str], base: str) -> tupl
 
 
 def render_job(store: AppStatusStore, query: dict[str, str], base: str) -> tuple:
-    """One job: its status, its stage graph and its stages (Spark's JobPage).
+    """One job: its status, its DAG (stages holding their RDDs) and its stages (Spark's JobPage).
 
     >>> render_job(AppStatusStore(), {"id": "3"}, "")[2]
     ['No job 3.']
@@ -96,7 +97,6 @@ def render_job(store: AppStatusStore, query: dict[str, str], base: str) -> tuple
     if job is None:
         return "Job", "jobs", [f"No job {job_id}."]
     status = job_stage_status(store, job)
-    labels = {sid: (store.stage(sid).name if store.stage(sid) else "") for sid in job.stage_ids}
     end = job.completion_time
     facts = [("Description", job.description), ("Status", job.status.lower()),
              ("Submitted", fmt_time(job.submission_time)),
@@ -104,7 +104,7 @@ def render_job(store: AppStatusStore, query: dict[str, str], base: str) -> tuple
              ("Job Group", job.group or ""), ("Error", job.error or "")]
     body: list[Any] = [table(["", ""], facts, id="job"),
                        tag("h3", "DAG Visualization"),
-                       stage_graph_svg(job.parents, status, labels, base)]
+                       dag_svg(job.plans, status, base, cached_ids=store.rdds), dag_legend()]
     ran = [store.stage(sid) for sid in job.stage_ids
            if sid in job.submitted_stages and store.stage(sid) is not None]
     body += [tag("h3", f"Stages run by this job ({len(ran)})"),

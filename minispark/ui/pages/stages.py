@@ -1,7 +1,8 @@
 """The Stages tab: every stage, and one stage's summary metrics, executors and tasks.
 
 Mirrors Spark's ``StagesTab``, ``AllStagesPage`` and ``StagePage``
-(core/src/main/scala/org/apache/spark/ui/jobs/). This is the page the course
+(core/src/main/scala/org/apache/spark/ui/jobs/). A stage's page draws its own
+DAG (../dagviz.py): the RDDs its tasks pipeline. This is the page the course
 diagnoses performance with: percentiles of task duration and scheduler delay
 show skew and launch overhead, the task table's locality and write times
 show where time went. Next: storage.py.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from minispark.ui.dagviz import dag_legend, dag_svg, shuffle_readers
 from minispark.ui.state import AppStatusStore, StageRow, TaskRow, percentiles
 from minispark.ui.templates import (
     Html,
@@ -127,6 +129,8 @@ def render_stage(store: AppStatusStore, query: dict[str, str], base: str) -> tup
              ("Jobs", Html(", ".join(link(base, "/jobs/job/", j, id=j) for j in stage.job_ids))),
              ("RDDs", "; ".join(stage.rdd_names))]
     body: list[Any] = [table(["", ""], facts, id="stage-facts")]
+    if stage.plan is not None:
+        body += [tag("h3", "DAG Visualization"), _stage_dag(store, stage, base), dag_legend()]
     body += [tag("h3", f"Summary Metrics for {len(done)} Completed Tasks"),
              _summary(stage, done)]
     body += [tag("h3", "Aggregated Metrics by Executor"), _by_executor(stage)]
@@ -138,6 +142,15 @@ def render_stage(store: AppStatusStore, query: dict[str, str], base: str) -> tup
     body += [tag("h3", f"Tasks ({len(tasks)})"), Html(f"<p>Sort by: {sorts}</p>"),
              _task_table(shown)]
     return f"Details for Stage {stage.stage_id} (Attempt {stage.attempt})", "stages", body
+
+
+def _stage_dag(store: AppStatusStore, stage: StageRow, base: str) -> Html:
+    """This stage's own RDDs (and, for a map stage, the map side of its shuffle, named
+    after the operation that reads it: found among the stages and jobs the store holds)."""
+    plans = [s.plan for s in store.stages.values() if s.plan is not None]
+    plans += [p for j in stage.job_ids if j in store.jobs for p in store.jobs[j].plans.values()]
+    return dag_svg({stage.stage_id: stage.plan}, {stage.stage_id: stage.status}, base,
+                   cached_ids=store.rdds, readers=shuffle_readers(plans))
 
 
 def _locality(tasks: list[TaskRow]) -> str:
