@@ -94,12 +94,17 @@ def _cleaned(value):
     return value
 
 
+def kernel_argv(cfg: dict) -> list[str]:
+    """The command that starts a kernel: the sandbox launcher, which execs kernel.py."""
+    return [sys.executable, "-m", "course.grade.sandbox", json.dumps(cfg),
+            sys.executable, "-m", "course.grade.kernel"]
+
+
 class Kernel:
     """One sandboxed kernel process, its two pipes, its clock and its control group."""
 
     def __init__(self, cfg: dict, env: dict, group: cgroups.Group | None = None):
-        argv = [sys.executable, "-m", "course.grade.sandbox", json.dumps(cfg),
-                sys.executable, "-m", "course.grade.kernel"]
+        argv = kernel_argv(cfg)
         self.uid, self.group = cfg["uid"], group
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, start_new_session=True)
@@ -170,7 +175,10 @@ class Kernel:
             pass
 
     def close(self) -> str:
-        """Kill everything it started; the launcher's error output (for a failed start)."""
+        """Kill everything it started; the launcher's error output (for a failed start).
+        Closing twice does nothing more."""
+        if self.proc.stderr.closed:
+            return ""
         sandbox.kill_all(self.proc.pid, self.uid,
                          extra=self.group.pids if self.group else None)
         if self.group is not None:

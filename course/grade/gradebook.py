@@ -55,7 +55,7 @@ def raw_name(row: dict) -> bytes:
     """The exact bytes of a row's student folder name."""
     if isinstance(row.get("folder_hex"), str):
         return bytes.fromhex(row["folder_hex"])
-    return row["student"].encode("utf-8", "surrogateescape")
+    return row["student"].encode("utf-8", "surrogatepass")
 
 
 def file_name(student: str, raw: bytes | None = None) -> str:
@@ -64,10 +64,10 @@ def file_name(student: str, raw: bytes | None = None) -> str:
     >>> file_name("ada"), file_name("jean dupont"), file_name("jean_dupont")
     ('ada', 'jean_dupont-6e6c54715e', 'jean_dupont')
     """
-    raw = student.encode("utf-8", "surrogateescape") if raw is None else raw
+    raw = student.encode("utf-8", "surrogatepass") if raw is None else raw
     name = UNSAFE.sub("_", student)[:100]
     if name == student and name.strip(".") and not SUFFIXED.fullmatch(name) \
-            and raw == student.encode("utf-8", "surrogateescape"):
+            and raw == student.encode("utf-8", "surrogatepass"):
         return name
     return f"{name[:90] if name.strip('.') else '_'}-{hashlib.sha256(raw).hexdigest()[:10]}"
 
@@ -192,12 +192,14 @@ def make_row(student: str, assignment: str, scores: dict[str, dict], status: str
              reason: str, seconds: float, raw: bytes | None = None) -> dict:
     """A row; ``raw`` is the folder's exact name when it is not ``student`` in UTF-8."""
     auto = {g: s for g, s in scores.items() if s["points"] is not None}
+    raw = student.encode("utf-8", "surrogatepass") if raw is None else raw
+    student = clean(student)
     row = {"student": student, "assignment": assignment, "scores": scores,
            "total": sum(s["points"] for s in auto.values()),
            "max": sum(s["max"] for s in auto.values()),
            "manual_max": sum(s["max"] for s in scores.values() if s["points"] is None),
            "status": status, "reason": clean(" ".join(reason.split())),
            "seconds": round(seconds, 2)}
-    if raw is not None and raw != student.encode("utf-8", "surrogateescape"):
+    if raw != student.encode("utf-8"):
         row["folder_hex"] = raw.hex()
     return row
