@@ -33,9 +33,9 @@ from pathlib import Path
 
 MAX_BYTES = 20 << 20          # a ch03 notebook with outputs is ~40 KB; 20 MB is generous
 MAX_DEPTH = 64                # nbformat nests ~6 deep (cells / outputs / data / mime)
-KINDS = {stat.S_IFREG: "a file", stat.S_IFDIR: "a directory", stat.S_IFLNK: "a symbolic link (not followed)",
-         stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
-         stat.S_IFBLK: "a device"}
+KINDS = {stat.S_IFREG: "a file", stat.S_IFDIR: "a directory",
+         stat.S_IFLNK: "a symbolic link (not followed)", stat.S_IFIFO: "a FIFO",
+         stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
 class Unreadable(Exception):
