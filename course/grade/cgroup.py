@@ -18,7 +18,7 @@ is killed itself leaves its empty groups behind (named ``course-grade-<pid>-<n>`
 are not swept automatically, since another grader in another pid namespace may share the
 hierarchy.
 
-Read next: ``sandbox.py`` (which calls ``join``), ``runner.Kernel.close`` (``remove``).
+Read next: ``sandbox.py`` (which calls ``join``), ``drive.Kernel.close`` (``remove``).
 """
 
 from __future__ import annotations

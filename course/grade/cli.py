@@ -1,8 +1,11 @@
 """The instructor's commands: ``python -m course grade|release|validate|export``.
 
 ``grade`` finds the submissions (nbgrader's layout ``<submissions>/<student>/<assignment>/
-*.ipynb``), grades them in parallel (``--jobs``; each job drives one sandboxed kernel),
-writes each student's row and feedback as soon as it is done, then the CSV and a summary.
+*.ipynb``, read safely by ``intake``), checks that a sandbox can start here at all (else it
+refuses before grading anyone), grades them in parallel (``--jobs``; each job drives one
+sandboxed kernel through ``drive``, each submission on its own so that no failure of one
+cancels another), writes each student's row and feedback as soon as it is done, then the
+CSV and a summary. Impossible options are refused by argparse with one line each.
 nbgrader itself is not imported for grading: its import alone costs seconds per command,
 and the parts of it used here (which cells are locked, points, hidden-test regions) are
 read straight from the source notebook's nbgrader metadata.
@@ -36,12 +39,6 @@ PROBE = ("import os, course.grade.kernel, course.labsetup, minispark; "
 
 class SandboxError(RuntimeError):
     """The sandbox cannot run a kernel here at all: nobody is graded."""
-
-
-def find_submissions(submissions: Path, assignment: str) -> dict[str, Path]:
-    """student -> notebook, for the submissions that have one (see ``intake.find``)."""
-    return {sub.student: Path(os.fsdecode(os.path.join(sub.folder, sub.notebook)))
-            for sub in intake.find(submissions, assignment) if sub.notebook}
 
 
 def report_protections(allowed: dict[str, str | None], log=print) -> None:
@@ -198,6 +195,17 @@ class Grader:
         gradebook.write_row(self.out, row)
         return row
 
+    def grade_or_report(self, sub: intake.Submission) -> dict:
+        """``grade``, and if even writing the row failed, a row in memory saying why (the
+        run goes on: other students are not cancelled)."""
+        try:
+            return self.grade(sub)
+        except Exception as exc:
+            reason = f"grader error while saving: {_one_line(exc)}"
+            self.log(f"grade: {intake.clean(sub.student)}: {reason}")
+            return gradebook.make_row(sub.student, self.assignment, {}, "error", reason, 0.0,
+                                      sub.raw)
+
     def close(self) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
         for _, fd in self.leases:
@@ -220,7 +228,8 @@ def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,
         grader.log(f"grading {len(found)} submission(s) of {assignment} with {jobs} job(s)")
         pool = ThreadPoolExecutor(max_workers=max(jobs, 1))
         try:
-            futures = {pool.submit(grader.grade, sub): n for n, sub in enumerate(found)}
+            futures = {pool.submit(grader.grade_or_report, sub): n
+                       for n, sub in enumerate(found)}
             for future in as_completed(futures):
                 rows[futures[future]] = future.result()
         finally:

@@ -72,3 +72,31 @@ def test_the_demo_fails_when_a_sample_is_graded_otherwise():
     rows[3] = dict(rows[3], total=0, status="killed")
     assert samples.mismatches(rows) == ["dev: expected 10/11 timeout, got 0/11 killed"]
     assert samples.mismatches(rows[:-1])[-1] == "eli: expected 10/11 modified, got no row"
+
+
+def test_a_student_whose_grading_fails_everywhere_does_not_cancel_the_others(tmp_path,
+                                                                             monkeypatch):
+    """Even when writing one student's row fails, the others are graded and saved."""
+    from course.grade import drive, gradebook
+
+    subs = tmp_path / "subs"
+    for student in ("a", "b_breaks", "c", "d", "e"):
+        folder = subs / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(SOLUTION.read_text())
+    monkeypatch.setattr(drive, "execute", lambda *args, **kw: ("ok", ""))
+    write_row = gradebook.write_row
+
+    def failing(out, row):
+        if row["student"] == "b_breaks":
+            raise OSError("disk full")
+        return write_row(out, row)
+
+    monkeypatch.setattr(gradebook, "write_row", failing)
+    rows = cli.grade_all(ASSIGNMENT, subs, tmp_path / "out", jobs=1,
+                         data=tmp_path / "data", log=lambda m: None)
+    assert [r["student"] for r in rows] == ["a", "b_breaks", "c", "d", "e"]
+    assert rows[1]["status"] == "error"
+    assert rows[1]["reason"] == "grader error while saving: OSError: disk full"
+    saved = gradebook.read_rows(tmp_path / "out" / ASSIGNMENT)
+    assert sorted(r["student"] for r in saved) == ["a", "c", "d", "e"]
