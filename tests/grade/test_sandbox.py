@@ -103,3 +103,14 @@ def test_nbgrader_files_and_run_dirs_are_covered(tmp_path, monkeypatch):
     cfg = sandbox.config(sandbox.BASE_UID, tmp_path / "work", hide, allowed, {})
     assert sorted(cfg["hide"]) == sorted(str(p) for p in hide)
     assert "/run" in cfg["empty"]
+
+
+def test_without_a_writable_cgroup_the_grader_says_so_and_goes_on(monkeypatch):
+    monkeypatch.setattr(cgroup, "detect", lambda: "no writable cgroup hierarchy (pretend)")
+    allowed = sandbox.probe()
+    assert allowed["cgroup"].startswith("no writable cgroup hierarchy (pretend): memory and "
+                                        "processes are limited per process only")
+    said: list[str] = []
+    cli.report_protections(allowed, said.append)
+    assert any(line.startswith("sandbox: cgroup protection unavailable: no writable")
+               and line.endswith("continuing without it") for line in said)
