@@ -149,18 +149,15 @@ class Grader:
             notebook.write_bytes(data)
             if cfg["uid"] is not None:
                 os.chown(notebook, cfg["uid"], cfg["uid"])
-            try:
-                return drive.execute(the_plan, cfg, self._env(workdir), self.cell_timeout,
-                                     self.budget, group)
-            finally:
-                group = None                 # the kernel's close removed it
-        finally:
+            return drive.execute(the_plan, cfg, self._env(workdir), self.cell_timeout,
+                                 self.budget, group)
+        finally:                             # (the kernel's close removed it already)
             if group is not None:
                 group.remove()
             shutil.rmtree(workdir, ignore_errors=True)
             self.slots.put(slot)
 
-    def scrub(self, workdir_hint: str = "") -> dict[str, str]:
+    def scrub(self) -> dict[str, str]:
         """Paths of this machine that may appear in output -> what feedback shows."""
         return {str(self.data): "<course data>", str(self.work): "<grader>",
                 str(sandbox.PROJECT): "<course>", sys.prefix: "<python>",
