@@ -7,13 +7,16 @@ deadline, a reply over ``MAX_REPLY`` bytes or not of the protocol's shape is ref
 ``close`` never waits on a pipe a left-behind process might hold.
 
 Time is measured on the kernel's own ``KernelClock``: *effective* seconds = wall seconds
-minus the time the kernel's main thread sat runnable in the scheduler's queue, waiting for
-a CPU (``/proc/PID/schedstat``, field 2). On an idle machine the two are equal; on a
-saturated one the kernel's time stops while it is not given a CPU, so a cell that takes
-3 s idle still takes 3 effective seconds, and ``--cell-timeout`` and ``--budget`` mean the
-same on every machine. A wall-clock ceiling (``WALL_FACTOR`` x the limit + ``WALL_SLACK``)
-still ends any wait. (Only the main thread is measured, where IPython runs cells; worker
-processes of the notebook's SparkContext that wait for a CPU are not subtracted.)
+minus the time the kernel sat runnable in the scheduler's queue, waiting for a CPU
+(``/proc/PID/task/TID/schedstat``, field 2). The clock is sampled every ``TICK``; in each
+interval, the longest wait of any thread of any process of the kernel (its control group:
+SparkContext workers included) is taken as the kernel's stall, since those threads wait
+side by side, not one after the other. On an idle machine effective and wall seconds are
+equal; on a saturated one the kernel's time stops while it is not given a CPU, so a cell
+that takes 3 s idle still takes about 3 effective seconds, and ``--cell-timeout`` and
+``--budget`` mean the same on every machine. A wall-clock ceiling (``WALL_FACTOR`` x the
+limit + ``WALL_SLACK``) still ends any wait, e.g. of a notebook whose own hundred busy
+processes keep one another waiting.
 
 ``execute`` runs the plan's code cells. A cell over its timeout is interrupted (SIGINT),
 and the kernel gets ``REACT`` effective seconds to answer; the interrupt is repeated up to
@@ -48,24 +51,42 @@ WALL_FACTOR, WALL_SLACK = 4, 30.0
 TICK = 0.25                    # how often the clock is read while waiting
 
 
-class KernelClock:
-    """Effective seconds of one process: wall time minus its main thread's run-queue wait."""
-
-    def __init__(self, pid: int):
-        self.path = f"/proc/{pid}/schedstat"
-        self.start_wall, self.start_wait = time.monotonic(), self._waited()
-
-    def _waited(self) -> float:
+def _task_waits(pids) -> dict[tuple[int, int], float]:
+    """(pid, tid) -> seconds that thread has waited in the run queue, since it started."""
+    waits = {}
+    for pid in pids:
         try:
-            with open(self.path) as f:
-                return int(f.read().split()[1]) / 1e9
-        except (OSError, ValueError, IndexError):
-            return 0.0                        # gone (or no schedstat): wall time only
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue                                  # gone
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    waits[(pid, int(tid))] = int(f.read().split()[1]) / 1e9
+            except (OSError, ValueError, IndexError):
+                continue
+    return waits
+
+
+class KernelClock:
+    """Effective seconds of a kernel: wall time minus the time it stalled waiting for a
+    CPU. ``pids`` lists the kernel's processes (its control group's); default: ``pid``."""
+
+    def __init__(self, pid: int, pids=None):
+        self.pids = pids or (lambda: {pid})
+        self.last_wall, self.effective = time.monotonic(), 0.0
+        self.last = _task_waits(self.pids())
 
     def now(self) -> float:
         """Effective seconds since the clock started (never decreasing)."""
-        wall = time.monotonic() - self.start_wall
-        return max(0.0, wall - (self._waited() - self.start_wait))
+        wall = time.monotonic()
+        waits = _task_waits(self.pids())
+        # A thread born in this interval waited only in it; one that vanished is skipped.
+        stall = max((w - self.last.get(key, 0.0) for key, w in waits.items()), default=0.0)
+        elapsed = wall - self.last_wall
+        self.effective += elapsed - min(max(stall, 0.0), elapsed)
+        self.last_wall, self.last = wall, waits
+        return self.effective
 
 
 def _nonblocking(fd: int) -> None:
@@ -108,7 +129,8 @@ class Kernel:
         self.uid, self.group = cfg["uid"], group
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, start_new_session=True)
-        self.clock = KernelClock(self.proc.pid)
+        pid = self.proc.pid
+        self.clock = KernelClock(pid, (lambda: group.pids() | {pid}) if group else None)
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             _nonblocking(stream.fileno())
         self.buffer, self.outgoing, self.sent = b"", b"", 0

@@ -134,14 +134,49 @@ def test_a_kernel_that_never_says_ready(monkeypatch):
     assert reason == "the sandboxed kernel did not start: launcher: mount failed"
 
 
+def _hogs() -> list:
+    import os
+    import subprocess
+
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(2 * (os.cpu_count() or 2) + 1)]
+
+
+def test_the_clock_subtracts_the_waits_of_the_kernels_other_processes():
+    """A kernel asleep while its worker process computes (a SparkContext's job): when
+    the worker waits for a CPU, that wait is not the kernel's time either."""
+    import subprocess
+
+    code = ("import subprocess, sys\n"
+            "w = subprocess.Popen([sys.executable, '-c', "
+            "'x = 0\\nfor i in range(10**6): x += i'])\n"
+            "print(w.pid, flush=True)\nw.wait()\n")
+    hogs = _hogs()
+    kernel = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        worker = int(kernel.stdout.readline())
+        clock = drive.KernelClock(kernel.pid, lambda: {kernel.pid, worker})
+        start = time.monotonic()
+        while kernel.poll() is None:
+            clock.now()
+            time.sleep(0.1)
+        wall, effective = time.monotonic() - start, clock.now()
+    finally:
+        for proc in hogs:
+            proc.kill()
+            proc.wait()
+        kernel.kill()
+        kernel.stdout.close()
+    assert effective < 0.7 * wall, (effective, wall)
+
+
 def test_the_clock_does_not_count_time_spent_waiting_for_a_cpu():
     """A busy-looping child on a machine kept busy by others: its effective seconds are
     about its CPU seconds, never more than the wall seconds."""
     import os
     import subprocess
 
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-            for _ in range((os.cpu_count() or 2) + 1)]
+    hogs = _hogs()
     loop = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         clock = drive.KernelClock(loop.pid)
