@@ -13,10 +13,11 @@ Two layouts exist. cgroup v1 mounts one hierarchy per controller (``/sys/fs/cgro
 which controllers it offers. ``detect()`` finds a writable one (v2 first, then v1) under
 the grader's own group, so a container's own limit still applies above ours; ``Group``
 creates one group per kernel, the sandbox launcher moves itself in before it drops its
-rights (``join``), and ``remove`` kills what is left and deletes the group. A grader that
-is killed itself leaves its empty groups behind (named ``course-grade-<pid>-<n>``); they
-are not swept automatically, since another grader in another pid namespace may share the
-hierarchy.
+rights (``join``), and ``remove`` kills what is left and deletes the group. A group that
+cannot be removed at once is retried when the run ends and named in a warning if it is
+still there; a grader that is killed itself leaves its empty groups behind (named
+``course-grade-<pid>-<n>-<random>``), which are harmless and not swept automatically,
+since another grader in another pid namespace may share the hierarchy.
 
 Read next: ``sandbox.py`` (which calls ``join``), ``drive.Kernel.close`` (``remove``).
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import signal
 import time
 from pathlib import Path
@@ -117,7 +119,8 @@ class Group:
 
     def __init__(self, layout: tuple[str, dict[str, Path]], memory: int, pids: int):
         self.version, parents = layout
-        self.name = f"{PREFIX}{os.getpid()}-{next(_count)}"
+        # unique even across pid namespaces sharing the hierarchy
+        self.name = f"{PREFIX}{os.getpid()}-{next(_count)}-{secrets.token_hex(4)}"
         self.dirs = [parent / self.name for parent in parents.values()]
         for directory in self.dirs:
             directory.mkdir()
@@ -153,9 +156,12 @@ class Group:
             found |= _pids_of(directory)
         return found
 
-    def remove(self, rounds: int = 100) -> bool:
-        """Kill every process of the group, then delete it; whether it is gone."""
-        for _ in range(rounds):
+    def remove(self, seconds: float = 10) -> bool:
+        """Kill every process of the group, then delete it; whether it is gone (a killed
+        process leaves the group only once it has exited, which takes a while on a busy
+        machine)."""
+        deadline = time.monotonic() + seconds
+        while True:
             for pid in self.pids():
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -170,8 +176,9 @@ class Group:
                     pass                # EBUSY while killed tasks finish exiting
             if not any(d.exists() for d in self.dirs):
                 return True
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.02)
-        return False
 
 
 def join(procs: list[str]) -> None:

@@ -67,6 +67,7 @@ class Grader:
         self.source_nb = read(source_path(assignment))
         self.cell_timeout, self.budget, self.log = cell_timeout, budget, log
         self.memory, self.pids = memory, pids
+        self.stuck: list[cgroup.Group] = []        # groups to retry removing at the end
         self.allowed = sandbox.probe()
         report_protections(self.allowed, log)
         layout = cgroup.detect()
@@ -131,8 +132,8 @@ class Grader:
             sandbox.prepare_workdir(workdir, cfg["uid"])
             why = drive.probe_launch(cfg, self._env(workdir), PROBE)
         finally:
-            if group is not None:
-                group.remove()
+            if group is not None and not group.remove():
+                self.stuck.append(group)
             shutil.rmtree(workdir, ignore_errors=True)
         if why:
             raise SandboxError(f"the sandbox cannot start a kernel here: {intake.clean(why)}")
@@ -152,8 +153,8 @@ class Grader:
             return drive.execute(the_plan, cfg, self._env(workdir), self.cell_timeout,
                                  self.budget, group)
         finally:                             # (the kernel's close removed it already)
-            if group is not None:
-                group.remove()
+            if group is not None and not group.remove():
+                self.stuck.append(group)
             shutil.rmtree(workdir, ignore_errors=True)
             self.slots.put(slot)
 
@@ -204,6 +205,11 @@ class Grader:
                                       sub.raw)
 
     def close(self) -> None:
+        for group in self.stuck:
+            if not group.remove(seconds=30):
+                self.log(f"sandbox: control group {group.name} could not be removed "
+                         "(a process in it does not exit); remove it by hand")
+        self.stuck = []
         shutil.rmtree(self.work, ignore_errors=True)
         for _, fd in self.leases:
             os.close(fd)                        # releases the uid for other runs

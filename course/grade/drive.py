@@ -203,12 +203,12 @@ class Kernel:
             return ""
         sandbox.kill_all(self.proc.pid, self.uid,
                          extra=self.group.pids if self.group else None)
-        if self.group is not None:
-            self.group.remove()
         try:
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=30)          # reaped: its zombie leaves the group
         except subprocess.TimeoutExpired:
             pass                                # unkillable (D state): leave it, go on
+        if self.group is not None:
+            self.group.remove()
         err = b""
         try:
             while len(err) < 65536:
