@@ -1,7 +1,10 @@
 """Grading a whole class: ``python -m course grade ASSIGNMENT``.
 
+- ``intake``: finding and reading submissions safely (no links, FIFOs, huge or deep files);
 - ``sandbox``: the limits a student's kernel runs under, and killing what it leaves behind;
+- ``cgroup``: a control group per kernel, for memory and processes of the whole submission;
 - ``kernel``: the small cell executor that runs inside the sandbox;
+- ``drive``: driving one kernel through a plan, with deadlines counted in effective time;
 - ``runner``: which cells run (locked cells restored from the source) and how they fared;
 - ``gradebook``: one JSON row per student, written atomically, assembled into a CSV;
 - ``feedback``: HTML feedback without hidden-test source;

@@ -1,8 +1,11 @@
 """The instructor's commands: ``python -m course grade|release|validate|export``.
 
 ``grade`` finds the submissions (nbgrader's layout ``<submissions>/<student>/<assignment>/
-*.ipynb``), grades them in parallel (``--jobs``; each job drives one sandboxed kernel),
-writes each student's row and feedback as soon as it is done, then the CSV and a summary.
+*.ipynb``, read safely by ``intake``), checks that a sandbox can start here at all (else it
+refuses before grading anyone), grades them in parallel (``--jobs``; each job drives one
+sandboxed kernel through ``drive``, each submission on its own so that no failure of one
+cancels another), writes each student's row and feedback as soon as it is done, then the
+CSV and a summary. Impossible options are refused by argparse with one line each.
 nbgrader itself is not imported for grading: its import alone costs seconds per command,
 and the parts of it used here (which cells are locked, points, hidden-test regions) are
 read straight from the source notebook's nbgrader metadata.
@@ -11,33 +14,31 @@ read straight from the source notebook's nbgrader metadata.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import queue
 import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from course.grade import feedback, gradebook, runner, sandbox
+from course.grade import cgroup, drive, feedback, gradebook, intake, runner, sandbox
 from course.notebooks import COURSE, REPO, SOURCE, assignments, read, source_path
 
 DEFAULT_SUBMISSIONS = COURSE / "submitted"
 DEFAULT_OUT = COURSE / "graded"
 LIMITS = {"cpu": 0, "as": 4 << 30, "nproc": 512, "fsize": 64 << 20}
+GROUP_MEMORY, GROUP_PIDS = 4 << 30, 256     # for the kernel and all it forks, together
+# nbgrader's own files under course/ (nbgrader_config.py): its database holds every
+# student's grades, the folders every submission and feedback page.
+NBGRADER = ("gradebook.db", "exchange", "submitted", "autograded", "feedback", "release")
+PROBE = ("import os, course.grade.kernel, course.labsetup, minispark; "
+         "os.listdir(os.environ['COURSE_DATA']); print('ok')")
 
 
-def find_submissions(submissions: Path, assignment: str) -> dict[str, Path]:
-    """student -> notebook (the assignment's name, else the only notebook there)."""
-    found = {}
-    for folder in sorted(submissions.glob(f"*/{assignment}")):
-        notebooks = sorted(folder.glob("*.ipynb"))
-        named = folder / f"{assignment}.ipynb"
-        if named.exists() or notebooks:
-            found[folder.parent.name] = named if named.exists() else notebooks[0]
-    return found
+class SandboxError(RuntimeError):
+    """The sandbox cannot run a kernel here at all: nobody is graded."""
 
 
 def report_protections(allowed: dict[str, str | None], log=print) -> None:
@@ -46,7 +47,12 @@ def report_protections(allowed: dict[str, str | None], log=print) -> None:
         for name, why in missing.items():
             log(f"sandbox: {name} protection unavailable: {why}; continuing without it")
     else:
-        log("sandbox: uid, no_new_privs, mount namespace, no network, rlimits: all active")
+        log("sandbox: uid, no_new_privs, mount namespace, no network, rlimits, cgroup "
+            "(memory, processes): all active")
+
+
+def _one_line(exc: BaseException) -> str:
+    return intake.clean(" ".join(f"{type(exc).__name__}: {exc}".split()))[:300]
 
 
 class Grader:
@@ -54,101 +60,215 @@ class Grader:
 
     def __init__(self, assignment: str, submissions: Path, out: Path, *, jobs: int = 2,
                  cell_timeout: float = 60, budget: float = 300, data: Path | None = None,
-                 log=print):
+                 log=print, memory: int = GROUP_MEMORY, pids: int = GROUP_PIDS):
         from course import labsetup
 
         self.assignment, self.out = assignment, out / assignment
         self.source_nb = read(source_path(assignment))
         self.cell_timeout, self.budget, self.log = cell_timeout, budget, log
+        self.memory, self.pids = memory, pids
+        self.stuck: list[cgroup.Group] = []        # groups to retry removing at the end
         self.allowed = sandbox.probe()
         report_protections(self.allowed, log)
+        layout = cgroup.detect()
+        self.layout = None if isinstance(layout, str) else layout
         self.work = Path(tempfile.mkdtemp(prefix="grade-"))
         os.chmod(self.work, 0o711)
-        source_data = Path(data) if data else labsetup.data_dir()
-        labsetup.ensure_data(source_data)
-        self.data = self.work / "data"                       # a copy the kernels may read
-        shutil.copytree(source_data, self.data)
-        for path in [self.data, *self.data.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        (self.work / "staging").mkdir()
-        self.hide = [Path(out).resolve(), Path(submissions).resolve(), SOURCE, REPO / "solutions",
-                     REPO / "tests", REPO / ".git", Path(source_data).resolve()]
-        self.out.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.out, 0o700)
-        self.slots: queue.Queue[int] = queue.Queue()
-        self.leases = [sandbox.lease_uid() for _ in range(max(jobs, 1))]
-        for slot in range(len(self.leases)):
-            self.slots.put(slot)
+        self.leases: list[tuple[int, int]] = []
+        try:
+            source_data = Path(data) if data else labsetup.data_dir()
+            labsetup.ensure_data(source_data)
+            self.data = self.work / "data"                   # a copy the kernels may read
+            shutil.copytree(source_data, self.data)
+            for path in [self.data, *self.data.rglob("*")]:
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
+            (self.work / "staging").mkdir()
+            self.hide = [Path(out).resolve(), Path(submissions).resolve(), SOURCE,
+                         REPO / "solutions", REPO / "tests", REPO / ".git",
+                         Path(source_data).resolve(), *(COURSE / name for name in NBGRADER)]
+            self.out.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.out, 0o700)
+            self.slots: queue.Queue[int] = queue.Queue()
+            self.leases = [sandbox.lease_uid() for _ in range(max(jobs, 1))]
+            for slot in range(len(self.leases)):
+                self.slots.put(slot)
+            self._check_sandbox()
+        except BaseException:
+            self.close()
+            raise
 
     def _env(self, workdir: Path) -> dict[str, str]:
         return {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(workdir),
                 "TMPDIR": str(workdir / "tmp"), "COURSE_DATA": str(self.data),
                 "COURSE_ENGINE": "minispark", "PYSPARK_PYTHON": sys.executable,
                 "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+                # the kernel runs the grader's own copy of the course and engine
+                "PYTHONPATH": str(sandbox.PROJECT),
+                # no Spark UI in a kernel nobody can browse (minispark; real PySpark)
+                "MINISPARK_UI_ENABLED": "false",
+                "PYSPARK_SUBMIT_ARGS": "--conf spark.ui.enabled=false pyspark-shell",
                 "IPYTHONDIR": str(workdir / ".ipython")}
 
     def _workdir(self, slot: int, student: str) -> Path:
         return self.work / f"slot{slot}"      # reused: one sandbox uid per slot
 
-    def grade(self, student: str, notebook: Path) -> dict:
-        """Grade one submission; its row and feedback are on disk when this returns."""
-        started = time.monotonic()
-        slot = self.slots.get()
+    def _config(self, slot: int, workdir: Path, group: cgroup.Group | None) -> dict:
+        limits = dict(LIMITS, cpu=int(self.budget) + 30)
+        if self.allowed["uid"]:
+            limits.pop("nproc")          # would count the grader's own processes
+        return sandbox.config(self.leases[slot][0], workdir, self.hide, self.allowed, limits,
+                              self.work / "staging", group.procs if group else None)
+
+    def _group(self) -> cgroup.Group | None:
+        return cgroup.Group(self.layout, self.memory, self.pids) if self.layout else None
+
+    def _check_sandbox(self) -> None:
+        """Start one sandbox like a kernel's before anyone is graded: if it cannot start
+        here, every student would get ``error``; refuse instead, saying why."""
+        workdir = self.work / "probe"
+        group = self._group()
         try:
-            try:
-                submission = json.loads(Path(notebook).read_text())
-                the_plan = runner.plan(self.source_nb, submission)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                the_plan = runner.plan(self.source_nb, {"cells": []})
-                status, reason = "error", f"the notebook could not be read: {exc}"[:300]
-            else:
-                workdir = self._workdir(slot, student)
-                limits = dict(LIMITS, cpu=int(self.budget) + 30)
-                if self.allowed["uid"]:
-                    limits.pop("nproc")          # would count the grader's own processes
-                cfg = sandbox.config(self.leases[slot][0], workdir, self.hide, self.allowed, limits,
-                                     self.work / "staging")
-                sandbox.prepare_workdir(workdir, cfg["uid"])
-                shutil.copy(notebook, workdir / f"{self.assignment}.ipynb")
-                if cfg["uid"] is not None:
-                    os.chown(workdir / f"{self.assignment}.ipynb", cfg["uid"], cfg["uid"])
-                try:
-                    status, reason = runner.execute(the_plan, cfg, self._env(workdir),
-                                                    self.cell_timeout, self.budget)
-                except Exception as exc:       # a grader bug still leaves a row, marked
-                    status, reason = "error", f"grader error: {type(exc).__name__}: {exc}"
-                shutil.rmtree(workdir, ignore_errors=True)
+            cfg = self._config(0, workdir, group)
+            sandbox.prepare_workdir(workdir, cfg["uid"])
+            why = drive.probe_launch(cfg, self._env(workdir), PROBE)
         finally:
+            if group is not None and not group.remove():
+                self.stuck.append(group)
+            shutil.rmtree(workdir, ignore_errors=True)
+        if why:
+            raise SandboxError(f"the sandbox cannot start a kernel here: {intake.clean(why)}")
+
+    def _run(self, student: str, the_plan: runner.Plan, data: bytes) -> tuple[str, str]:
+        slot = self.slots.get()
+        workdir = self._workdir(slot, student)
+        group = None
+        try:
+            group = self._group()
+            cfg = self._config(slot, workdir, group)
+            sandbox.prepare_workdir(workdir, cfg["uid"])
+            notebook = workdir / f"{self.assignment}.ipynb"
+            notebook.write_bytes(data)
+            if cfg["uid"] is not None:
+                os.chown(notebook, cfg["uid"], cfg["uid"])
+            return drive.execute(the_plan, cfg, self._env(workdir), self.cell_timeout,
+                                 self.budget, group)
+        finally:                             # (the kernel's close removed it already)
+            if group is not None and not group.remove():
+                self.stuck.append(group)
+            shutil.rmtree(workdir, ignore_errors=True)
             self.slots.put(slot)
+
+    def scrub(self) -> dict[str, str]:
+        """Paths of this machine that may appear in output -> what feedback shows."""
+        return {str(self.data): "<course data>", str(self.work): "<grader>",
+                str(sandbox.PROJECT): "<course>", sys.prefix: "<python>",
+                sys.base_prefix: "<python>"}
+
+    def grade(self, sub: intake.Submission) -> dict:
+        """Grade one submission; its row and feedback are on disk when this returns.
+        Whatever goes wrong with this one submission is its row, never an exception."""
+        started = time.monotonic()
+        the_plan = None
+        try:
+            notebook, data = intake.read(sub)
+            the_plan = runner.plan(self.source_nb, notebook)
+            status, reason = self._run(sub.student, the_plan, data)
+        except intake.Unreadable as exc:
+            status, reason = "error", str(exc)
+        except Exception as exc:               # a grader bug still leaves a row, marked
+            status, reason = "error", f"grader error: {_one_line(exc)}"
+        if the_plan is None:
+            the_plan = runner.plan(self.source_nb, {"cells": []})
         if status == "ok" and the_plan.notes:
             status = "modified"
         reason = "; ".join(r for r in [reason, *the_plan.notes] if r)
-        row = gradebook.make_row(student, self.assignment, runner.score(the_plan), status,
-                                 reason, time.monotonic() - started)
-        gradebook.atomic_write(self.out / "feedback" / f"{gradebook.file_name(student)}.html",
-                               feedback.render(row, the_plan))
+        row = gradebook.make_row(sub.student, self.assignment, runner.score(the_plan), status,
+                                 reason, time.monotonic() - started, sub.raw)
+        try:
+            page = feedback.render(row, the_plan, self.scrub())
+        except Exception as exc:
+            page = feedback.render(row, runner.plan(self.source_nb, {"cells": []}))
+            row["reason"] = f"{row['reason']}; feedback page failed: {_one_line(exc)}".lstrip("; ")
+        gradebook.atomic_write(self.out / "feedback" / f"{gradebook.row_file(row)}.html", page)
         gradebook.write_row(self.out, row)
         return row
 
+    def grade_or_report(self, sub: intake.Submission) -> dict:
+        """``grade``, and if even writing the row failed, a row in memory saying why (the
+        run goes on: other students are not cancelled)."""
+        try:
+            return self.grade(sub)
+        except Exception as exc:
+            reason = f"grader error while saving: {_one_line(exc)}"
+            self.log(f"grade: {intake.clean(sub.student)}: {reason}")
+            return gradebook.make_row(sub.student, self.assignment, {}, "error", reason, 0.0,
+                                      sub.raw)
+
     def close(self) -> None:
+        for group in self.stuck:
+            if not group.remove(seconds=30):
+                self.log(f"sandbox: control group {group.name} could not be removed "
+                         "(a process in it does not exit); remove it by hand")
+        self.stuck = []
         shutil.rmtree(self.work, ignore_errors=True)
         for _, fd in self.leases:
             os.close(fd)                        # releases the uid for other runs
+        self.leases = []
 
 
 def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,
               out: Path = DEFAULT_OUT, jobs: int = 2, **options) -> list[dict]:
-    """Grade every submission of ``assignment``; return the rows (also in the CSV)."""
-    found = find_submissions(Path(submissions), assignment)
+    """Grade every submission of ``assignment``; return the rows (also in the CSV).
+
+    Each submission is graded on its own: one that fails in any way gets its row with
+    status ``error`` and the others go on. Raises ``SandboxError`` before grading anyone
+    if no kernel can start here.
+    """
+    found = intake.find(Path(submissions), assignment)
     grader = Grader(assignment, Path(submissions), Path(out), jobs=jobs, **options)
+    rows: dict[int, dict] = {}
     try:
         grader.log(f"grading {len(found)} submission(s) of {assignment} with {jobs} job(s)")
-        with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
-            rows = list(pool.map(lambda item: grader.grade(*item), found.items()))
+        pool = ThreadPoolExecutor(max_workers=max(jobs, 1))
+        try:
+            futures = {pool.submit(grader.grade_or_report, sub): n
+                       for n, sub in enumerate(found)}
+            for future in as_completed(futures):
+                rows[futures[future]] = future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)   # on Ctrl-C: start no one else
     finally:
         grader.close()
-    gradebook.export(grader.out)
-    return rows
+    gradebook.export(grader.out, assignment, log=grader.log)
+    return [rows[n] for n in sorted(rows)]
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def existing_dir(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder (nbgrader's layout: "
+                                         "<submissions>/<student>/<assignment>/*.ipynb)")
+    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,11 +276,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="autograde every submission, write feedback and CSV")
     g.add_argument("assignment", choices=assignments())
-    g.add_argument("--submissions", type=Path, default=DEFAULT_SUBMISSIONS)
+    g.add_argument("--submissions", type=existing_dir, default=DEFAULT_SUBMISSIONS)
     g.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    g.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    g.add_argument("--cell-timeout", type=float, default=60)
-    g.add_argument("--budget", type=float, default=300, help="seconds for a whole notebook")
+    g.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 2)
+    g.add_argument("--cell-timeout", type=positive_float, default=60)
+    g.add_argument("--budget", type=positive_float, default=300,
+                   help="seconds for a whole notebook")
     g.add_argument("--data", type=Path, default=None)
     sub.add_parser("release", help="regenerate exercises/ and solutions/ (make release)")
     v = sub.add_parser("validate", help="grade one notebook and show what fails")
@@ -181,15 +302,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "export":
         out = args.out / args.assignment
-        path = gradebook.export(out)
-        print(gradebook.summary(gradebook.read_rows(out)))
+        path = gradebook.export(out, args.assignment, log=lambda m: print(m, file=sys.stderr))
+        print(gradebook.summary(gradebook.read_rows(out, args.assignment)))
         print(f"wrote {path}")
         return 0
     if args.command == "validate":
         return validate(args.notebook, args.assignment or args.notebook.stem)
     start = time.monotonic()
-    rows = grade_all(args.assignment, args.submissions, args.out, args.jobs,
-                     cell_timeout=args.cell_timeout, budget=args.budget, data=args.data)
+    if not intake.find(args.submissions, args.assignment):
+        print(f"grade: no submission of {args.assignment} in {args.submissions} "
+              f"(expected <student>/{args.assignment}/*.ipynb)", file=sys.stderr)
+        return 2
+    try:
+        rows = grade_all(args.assignment, args.submissions, args.out, args.jobs,
+                         cell_timeout=args.cell_timeout, budget=args.budget, data=args.data)
+    except SandboxError as exc:
+        print(f"grade: refusing to grade: {exc}", file=sys.stderr)
+        return 2
     print(gradebook.summary(rows))
     took = time.monotonic() - start
     print(f"{len(rows)} graded in {took:.1f} s; gradebook {args.out / args.assignment}/grades.csv")
@@ -205,7 +334,11 @@ def validate(notebook: Path, assignment: str) -> int:
         folder = Path(tmp) / "submitted" / "you" / assignment
         folder.mkdir(parents=True)
         shutil.copy(notebook, folder / f"{assignment}.ipynb")
-        row = grade_all(assignment, Path(tmp) / "submitted", Path(tmp) / "out", jobs=1)[0]
+        try:
+            row = grade_all(assignment, Path(tmp) / "submitted", Path(tmp) / "out", jobs=1)[0]
+        except SandboxError as exc:
+            print(f"validate: {exc}", file=sys.stderr)
+            return 2
     for gid, s in row["scores"].items():
         if s["points"] is not None:
             print(f"{gid:<16} {s['points']:g}/{s['max']:g}  {s['failed'] or 'passed'}")

@@ -9,8 +9,9 @@ protocol pipe: per part its stdout, stderr, the value of its last expression, an
 
 The process's own file descriptors 0-2 are moved away at start: the student's ``print``
 and ``input`` cannot reach the protocol by accident, and output of child processes goes to
-a log file in the working directory. SIGINT keeps Python's default (KeyboardInterrupt), so
-the grader can interrupt a cell that runs too long.
+a log file in the working directory. SIGINT raises KeyboardInterrupt while a cell runs, so
+the grader can interrupt a cell that runs too long, and is ignored between cells: an
+interrupt that arrives late (the cell had just finished) cannot kill the kernel itself.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sys
 import warnings
 
@@ -56,7 +58,11 @@ def run_part(shell, code: str) -> dict:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
-            result = shell.run_cell(code, store_history=True)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                result = shell.run_cell(code, store_history=True)
+            finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
     finally:
         sys.stdout, sys.stderr = saved
     error = result.error_before_exec or result.error_in_exec
@@ -94,6 +100,7 @@ def serve(commands, replies, shell) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # until a cell runs
     commands, replies = _channels()
     shell = _shell()
     serve(commands, replies, shell)

@@ -7,10 +7,10 @@ noted: compared with the released text); a solution cell runs as the student wro
 a grade cell missing from the submission scores 0 with a reason. Points come from the
 source's metadata, never from the submission's.
 
-``execute`` runs the plan in one sandboxed kernel with a per-cell timeout and a budget for
-the whole notebook. A cell over its timeout is interrupted (SIGINT) and the run goes on;
-a kernel that ignores the interrupt, dies, or runs past the budget is killed, and the cells
-it did not finish score 0 while the others keep their points.
+``drive.execute`` runs the plan in one sandboxed kernel with a per-cell timeout and a
+budget for the whole notebook. A cell over its timeout is interrupted (SIGINT) and the run
+goes on; a kernel that ignores the interrupt, dies, or runs past the budget is killed, and
+the cells it did not finish score 0 while the others keep their points.
 
 ``score`` turns the run into points the way nbgrader's ``determine_grade`` does, except
 that stderr output costs nothing (warnings and log lines are not wrong answers).
@@ -18,17 +18,8 @@ that stderr output costs nothing (warnings and log lines are not wrong answers).
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import selectors
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
-
-from course.grade import sandbox
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)"
                     r"^[ \t]*### END HIDDEN TESTS[ \t]*\n?", re.M | re.S)
@@ -111,119 +102,6 @@ def plan(source_nb: dict, submission_nb: dict) -> Plan:
     notes += [f"grade cell {gid} was deleted: 0 of {graded[gid]['points']:g} points"
               for gid in missing]
     return Plan(cells, graded, notes, missing)
-
-
-class Kernel:
-    """One sandboxed kernel process and its two pipes."""
-
-    def __init__(self, cfg: dict, env: dict):
-        argv = [sys.executable, "-m", "course.grade.sandbox", json.dumps(cfg),
-                sys.executable, "-m", "course.grade.kernel"]
-        self.uid = cfg["uid"]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=env, start_new_session=True)
-        self.selector = selectors.DefaultSelector()
-        self.selector.register(self.proc.stdout, selectors.EVENT_READ)
-        self.buffer = b""
-        self.sent = 0
-
-    def reply(self, timeout: float) -> dict | None:
-        """The next reply line; None on timeout; {"eof": True} if the kernel is gone."""
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            if not self.selector.select(left):
-                return None
-            chunk = os.read(self.proc.stdout.fileno(), 65536)
-            if not chunk:
-                return {"eof": True}
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        try:
-            return json.loads(line)
-        except ValueError:
-            return {"eof": True, "garbled": True}
-
-    def send(self, parts: list[str]) -> int:
-        self.sent += 1
-        try:
-            self.proc.stdin.write((json.dumps({"id": self.sent, "parts": parts}) + "\n").encode())
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            pass
-        return self.sent
-
-    def interrupt(self) -> None:
-        try:
-            os.kill(self.proc.pid, signal.SIGINT)
-        except ProcessLookupError:
-            pass
-
-    def close(self) -> str:
-        """Kill everything it started; the launcher's error output if it failed to start."""
-        sandbox.kill_all(self.proc.pid, self.uid)
-        self.proc.wait()
-        if self.proc.stderr.closed:
-            return ""
-        err = self.proc.stderr.read().decode(errors="replace")
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        return err
-
-
-def execute(the_plan: Plan, cfg: dict, env: dict, cell_timeout: float,
-            budget: float) -> tuple[str, str]:
-    """Run the plan's code cells (filling each ``Cell.outcome``); return (status, reason)."""
-    start = time.monotonic()
-    kernel = Kernel(cfg, env)
-    status, reason = "ok", ""
-    try:
-        hello = kernel.reply(min(budget, 120))
-        if not hello or not hello.get("ready"):
-            return "error", "the sandboxed kernel did not start: " + kernel.close()[-500:]
-        for cell in (c for c in the_plan.cells if c.kind == "code"):
-            if status in ("died", "killed", "budget"):
-                cell.outcome = {"not_run": True}
-                continue
-            left = budget - (time.monotonic() - start)
-            wait = min(cell_timeout, left)
-            ident = kernel.send(cell.parts)
-            reply = kernel.reply(max(wait, 0))
-            if reply is None:
-                over_budget = wait < cell_timeout
-                kernel.interrupt()
-                reply = kernel.reply(3.0)
-                if over_budget:
-                    status, reason = "budget", (f"over the notebook's budget of {budget:g} s "
-                                                f"in {cell.label}")
-                    reply = None
-                elif reply is None or reply.get("eof"):
-                    status, reason = "killed", (f"timed out in {cell.label} after "
-                                                f"{cell_timeout:g} s and ignored the interrupt")
-                else:
-                    status, reason = "timeout", (f"timed out in {cell.label} after "
-                                                 f"{cell_timeout:g} s")
-                cell.outcome = {"timed_out": True, "parts": (reply or {}).get("parts", [])}
-                continue
-            if reply.get("eof"):
-                try:
-                    code = kernel.proc.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    code = None
-                status, reason = "died", (f"the kernel died in {cell.label}"
-                                          + (f" (exit code {code})" if code is not None else ""))
-                cell.outcome = {"died": True}
-                continue
-            assert reply["id"] == ident, "kernel replies out of order"
-            cell.outcome = {"parts": reply["parts"]}
-    finally:
-        kernel.close()
-    return status, reason
 
 
 def cell_error(cell: Cell) -> str | None:

@@ -11,8 +11,10 @@ real class hands in:
     eli    "fixed" a locked test cell to always pass  -> the original test runs instead
 
 The notebooks are made from ``solutions/`` and ``exercises/`` when the command runs, so
-they always match the current release. The grading tests use the same variants
-(``tests/grade/conftest.py``), with the exact scores they must get.
+they always match the current release. ``EXPECTED`` holds the score and status each must
+get; the command exits with status 1 (and ``make demo`` fails) when the class is graded
+otherwise, and with 2 when the grader refuses to run (no usable sandbox). The grading
+tests use the same variants (``tests/grade/conftest.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ PARTIAL = {"ex3-answer": 'day1 = sc.textFile(str(DATA / "weblogs" / "2013-09-16.
            "ex6-answer": "n_kb_ips = 0"}
 INFINITE_LOOP = {"ex1-answer": "while True:\n    pass"}
 TAMPERED = {"ex1-answer": "n_lines = 0", "ex1-check": "pass  # all good"}
+# student -> (autograded points out of 11, status): what the grader must give
+EXPECTED = {"ada": (11, "ok"), "ben": (0, "ok"), "cleo": (9, "ok"), "dev": (10, "timeout"),
+            "eli": (10, "modified")}
 
 
 def set_cell(nb: dict, grade_id: str, code: str) -> dict:
@@ -71,9 +76,17 @@ def write_submissions(root: Path) -> Path:
     return root
 
 
+def mismatches(rows: list[dict]) -> list[str]:
+    """How the graded class differs from ``EXPECTED`` (empty when it does not)."""
+    got = {row["student"]: (row["total"], row["status"]) for row in rows}
+    return [f"{student}: expected {want[0]}/11 {want[1]}, got "
+            + (f"{got[student][0]:g}/11 {got[student][1]}" if student in got else "no row")
+            for student, want in EXPECTED.items() if got.get(student) != want]
+
+
 def main(argv: list[str] | None = None) -> int:
     from course.grade import gradebook
-    from course.grade.cli import grade_all
+    from course.grade.cli import SandboxError, grade_all
 
     parser = argparse.ArgumentParser(prog="python -m course.grade.samples",
                                      description="grade a sample class of five students")
@@ -81,17 +94,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the submissions and the gradebook go")
     parser.add_argument("--data", type=Path, default=None, help="the course data directory")
     parser.add_argument("--cell-timeout", type=float, default=5)
+    parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     submissions = write_submissions(args.root / "submitted")
     print(f"\n== Grading a sample class: 5 submissions of {ASSIGNMENT} in {submissions} ==")
     started = time.monotonic()
-    rows = grade_all(ASSIGNMENT, submissions, args.root / "graded", jobs=2,
-                     cell_timeout=args.cell_timeout, budget=120, data=args.data)
+    try:
+        rows = grade_all(ASSIGNMENT, submissions, args.root / "graded", jobs=args.jobs,
+                         cell_timeout=args.cell_timeout, budget=120, data=args.data)
+    except SandboxError as exc:
+        print(f"the sample class was not graded: {exc}", file=sys.stderr)
+        return 2
     print(gradebook.summary(sorted(rows, key=lambda row: row["student"])))
     print(f"graded in {time.monotonic() - started:.1f} s; gradebook "
           f"{args.root / 'graded' / ASSIGNMENT / 'grades.csv'}, feedback pages in "
           f"{args.root / 'graded' / ASSIGNMENT / 'feedback'}/")
-    return 0
+    wrong = mismatches(rows)
+    for line in wrong:
+        print(f"NOT AS EXPECTED: {line}", file=sys.stderr)
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

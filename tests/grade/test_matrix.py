@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from course.grade import gradebook
+from course.grade import drive, gradebook
 from course.notebooks import REPO, read, source_path
 
 
@@ -49,9 +49,13 @@ def test_points_per_cell_follow_the_failures(batch):
 
 
 def test_run_takes_no_longer_than_its_budgets(batch, matrix):
+    """Waits are counted in the kernel's effective seconds (drive.KernelClock), so on a
+    busy machine they take longer in wall time, never longer than the wall ceilings."""
     rows = batch["rows"]
-    assert rows["ignores_sigint"]["seconds"] < matrix["cell_timeout"] + 30
-    assert rows["correct"]["seconds"] < 30
+    effective = matrix["cell_timeout"] + drive.INTERRUPTS * drive.REACT
+    ceiling = drive.WALL_FACTOR * effective + (1 + drive.INTERRUPTS) * drive.WALL_SLACK
+    assert rows["ignores_sigint"]["seconds"] < ceiling + 60       # + the other cells
+    assert rows["correct"]["seconds"] < 60
 
 
 def _feedback(batch, student: str) -> str:

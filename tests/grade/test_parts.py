@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grade import cli, gradebook, runner, sandbox
+from course.grade import cli, drive, gradebook, runner, sandbox
 from course.notebooks import REPO, read, source_path
 
 ASSIGNMENT = "ch03_spark_basics"
@@ -193,7 +193,7 @@ def test_a_grader_crash_loses_no_finished_row(small, tmp_path, monkeypatch):
     for student in ("a_first", "b_crashes", "c_error"):
         _write(subs, student, read(SOLUTION))
 
-    def fake_execute(plan, cfg, env, cell_timeout, budget):
+    def fake_execute(plan, cfg, env, cell_timeout, budget, group=None):
         student = Path(cfg["workdir"]).name
         if "b_crashes" in student:
             raise KeyboardInterrupt               # the grader itself is stopped
@@ -201,7 +201,7 @@ def test_a_grader_crash_loses_no_finished_row(small, tmp_path, monkeypatch):
             raise RuntimeError("a bug in the grader")
         return "ok", ""
 
-    monkeypatch.setattr(runner, "execute", fake_execute)
+    monkeypatch.setattr(drive, "execute", fake_execute)
     monkeypatch.setattr(cli.Grader, "_workdir", lambda self, slot, student: self.work / student)
     with pytest.raises(KeyboardInterrupt):
         cli.grade_all(ASSIGNMENT, subs, out, jobs=1, data=small["data"], log=lambda m: None)
