@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from course.grade import feedback, gradebook, runner, sandbox
+from course.grade import feedback, gradebook, reference, runner, sandbox
 from course.notebooks import COURSE, REPO, SOURCE, assignments, read, source_path
 
 DEFAULT_SUBMISSIONS = COURSE / "submitted"
@@ -54,7 +54,7 @@ class Grader:
 
     def __init__(self, assignment: str, submissions: Path, out: Path, *, jobs: int = 2,
                  cell_timeout: float = 60, budget: float = 300, data: Path | None = None,
-                 log=print):
+                 log=print, seed: int | None = None):
         from course import labsetup
 
         self.assignment, self.out = assignment, out / assignment
@@ -79,13 +79,15 @@ class Grader:
         self.leases = [sandbox.lease_uid() for _ in range(max(jobs, 1))]
         for slot in range(len(self.leases)):
             self.slots.put(slot)
+        # The reference's reports and the hidden data set (course/grade/reference.py).
+        self.trust = reference.Trust(self, seed)
 
     def _env(self, workdir: Path) -> dict[str, str]:
         return {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(workdir),
                 "TMPDIR": str(workdir / "tmp"), "COURSE_DATA": str(self.data),
                 "COURSE_ENGINE": "minispark", "PYSPARK_PYTHON": sys.executable,
                 "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-                "IPYTHONDIR": str(workdir / ".ipython")}
+                "IPYTHONDIR": str(workdir / ".ipython"), **self.trust.env()}
 
     def _workdir(self, slot: int, student: str) -> Path:
         return self.work / f"slot{slot}"      # reused: one sandbox uid per slot
@@ -94,6 +96,7 @@ class Grader:
         """Grade one submission; its row and feedback are on disk when this returns."""
         started = time.monotonic()
         slot = self.slots.get()
+        hidden = None
         try:
             try:
                 submission = json.loads(Path(notebook).read_text())
@@ -118,12 +121,14 @@ class Grader:
                 except Exception as exc:       # a grader bug still leaves a row, marked
                     status, reason = "error", f"grader error: {type(exc).__name__}: {exc}"
                 shutil.rmtree(workdir, ignore_errors=True)
+                hidden = self.trust.hidden_run(slot, the_plan, notebook)
         finally:
             self.slots.put(slot)
+        scores, status, reason = self.trust.judge(the_plan, hidden, status, reason)
         if status == "ok" and the_plan.notes:
             status = "modified"
         reason = "; ".join(r for r in [reason, *the_plan.notes] if r)
-        row = gradebook.make_row(student, self.assignment, runner.score(the_plan), status,
+        row = gradebook.make_row(student, self.assignment, scores, status,
                                  reason, time.monotonic() - started)
         gradebook.atomic_write(self.out / "feedback" / f"{gradebook.file_name(student)}.html",
                                feedback.render(row, the_plan))
@@ -162,6 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--cell-timeout", type=float, default=60)
     g.add_argument("--budget", type=float, default=300, help="seconds for a whole notebook")
     g.add_argument("--data", type=Path, default=None)
+    g.add_argument("--seed", type=int, default=None,
+                   help="the hidden data set's seed (default: the class's, stored in OUT)")
     sub.add_parser("release", help="regenerate exercises/ and solutions/ (make release)")
     v = sub.add_parser("validate", help="grade one notebook and show what fails")
     v.add_argument("notebook", type=Path)
@@ -189,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.notebook, args.assignment or args.notebook.stem)
     start = time.monotonic()
     rows = grade_all(args.assignment, args.submissions, args.out, args.jobs,
-                     cell_timeout=args.cell_timeout, budget=args.budget, data=args.data)
+                     cell_timeout=args.cell_timeout, budget=args.budget, data=args.data,
+                     seed=args.seed)
     print(gradebook.summary(rows))
     took = time.monotonic() - start
     print(f"{len(rows)} graded in {took:.1f} s; gradebook {args.out / args.assignment}/grades.csv")

@@ -196,6 +196,8 @@ def _sessions_and_uids() -> list[tuple[int, int, int]]:
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
+            if stat.rsplit(")", 1)[1].split()[0] == "Z":
+                continue        # a zombie is dead already; waiting on it cost ~1 s a kernel
             sid = int(stat.rsplit(")", 1)[1].split()[4])
             uid = os.stat(f"/proc/{entry}").st_uid
         except (OSError, ValueError, IndexError):
