@@ -1,4 +1,4 @@
-"""A sample class for the demo: five made-up students hand in chapter 3, and the grader
+"""A sample class for the demo: six made-up students hand in chapter 3, and the grader
 marks them (``python -m course.grade.samples``; the last step of ``make demo``).
 
 Each submission is the released notebook with one thing changed, the kinds of thing a
@@ -9,6 +9,10 @@ real class hands in:
     cleo   two wrong answers                          -> loses those points only
     dev    an endless loop in exercise 1              -> that cell times out, the rest runs
     eli    "fixed" a locked test cell to always pass  -> the original test runs instead
+    fay    five wrong answers, each check forged in     -> 0 for each forged cell (and the
+           her own process (forgeries.py: a copied        last one, her kernel exits);
+           answer, sys.modules, __import__, gc,           the grader judges outside her
+           a forged reply)                                process, on hidden data too
 
 The notebooks are made from ``solutions/`` and ``exercises/`` when the command runs, so
 they always match the current release. The grading tests use the same variants
@@ -24,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from course.grade.forgeries import forger_cells
 from course.notebooks import REPO, read
 
 ASSIGNMENT = "ch03_spark_basics"
@@ -59,7 +64,8 @@ def sample_class() -> dict[str, dict]:
     """student -> submitted notebook."""
     solution = read(SOLUTION)
     return {"ada": solution, "ben": read(EXERCISE), "cleo": variant(solution, PARTIAL),
-            "dev": variant(solution, INFINITE_LOOP), "eli": variant(solution, TAMPERED)}
+            "dev": variant(solution, INFINITE_LOOP), "eli": variant(solution, TAMPERED),
+            "fay": variant(solution, forger_cells())}
 
 
 def write_submissions(root: Path) -> Path:
@@ -76,14 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     from course.grade.cli import grade_all
 
     parser = argparse.ArgumentParser(prog="python -m course.grade.samples",
-                                     description="grade a sample class of five students")
+                                     description="grade a sample class of six students")
     parser.add_argument("--root", type=Path, default=Path("data") / "sample-class",
                         help="where the submissions and the gradebook go")
     parser.add_argument("--data", type=Path, default=None, help="the course data directory")
     parser.add_argument("--cell-timeout", type=float, default=5)
     args = parser.parse_args(argv)
     submissions = write_submissions(args.root / "submitted")
-    print(f"\n== Grading a sample class: 5 submissions of {ASSIGNMENT} in {submissions} ==")
+    print(f"\n== Grading a sample class: {len(sample_class())} submissions of {ASSIGNMENT} in {submissions} ==")
     started = time.monotonic()
     rows = grade_all(ASSIGNMENT, submissions, args.root / "graded", jobs=2,
                      cell_timeout=args.cell_timeout, budget=120, data=args.data)
