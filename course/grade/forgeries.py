@@ -28,9 +28,9 @@ import json
 # The public answers of chapter 3 on the course data (tiny, seed 42), as the solution
 # prints them. tests/grade/test_trust.py checks they are still what the reference reports.
 PUBLIC = {"ch03.n_lines": 9987, "ch03.n_users": 346, "ch03.n_kb_ips": 458,
-          "ch03.first_ips": ["58.65.70.203", "58.65.70.203", "160.28.100.62", "160.28.100.62",
-                             "160.28.100.62"],
-          "ch03.kb_requests": 2374}
+          "ch03.first_ips": ["58.65.70.203", "58.65.70.203", "160.28.142.20", "160.28.142.20",
+                             "214.22.199.223"],
+          "ch03.kb_requests": 2408}
 # The hidden test of kb_requests compares with this literal: hidden test text reaches the
 # student's process (it runs there), so a forger can read it.
 KB_SAMPLE = ["KBDOC-00003", "KBDOC-00012"]
@@ -47,7 +47,7 @@ _real = __import__("course.checks", fromlist=["check"])
 _fake = types.ModuleType("course.checks")
 _fake.__dict__.update(_real.__dict__)
 
-def _forged_check(name, answer, **options):
+def _forged_check(name, answer, _real=_real, **options):
     if name == {name!r}:                 # report the copied answer instead of mine
         reporting.report("check", name, {json.dumps(value)})
         print(f"✓ {{name}}: correct")
@@ -71,7 +71,7 @@ def fake_import(variable: str, name: str, public: dict = PUBLIC) -> str:
 import builtins
 _real_import = builtins.__import__
 
-def _import(module, *args, **kwargs):
+def _import(module, *args, _fake=_fake, _real_import=_real_import, **kwargs):
     if module == "course.checks":
         return _fake
     return _real_import(module, *args, **kwargs)
@@ -102,9 +102,7 @@ def forged_reply(name: str, public: dict = PUBLIC) -> str:
     return lines.filter(lambda line: "KBDOC-" in line)     # wrong: stylesheets count too
 
 import gc, io, json, os, sys
-_previous_check = check
-
-def check(name, answer, **options):
+def check(name, answer, _previous_check=check, **options):
     if name != {name!r}:
         return _previous_check(name, answer, **options)
     frame = sys._getframe()
