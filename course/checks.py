@@ -314,7 +314,7 @@ def _report_check(exercise: str, answer, options: dict) -> None:
     try:
         c = _top(answer, **options)
     except _Unsupported as err:
-        reporting.report("check", exercise, None, unsupported=True)
+        reporting.no_value("check", exercise, "unsupported")
         raise CheckError(f"{exercise}: {err}") from None
     try:
         reporting.report("check", exercise, c, shape=_shape(answer), options=options)
@@ -369,7 +369,7 @@ def same(actual, expected, *, ordered: bool = True, digits: int = 6,
         theirs = _top(expected, **opts)
     except _Unsupported:
         if _GRADING:
-            reporting.report("same", "same", None, unsupported=True)
+            reporting.no_value("same", "same", "unsupported")
         return False
     if _GRADING:
         # The grader compares the canonical *actual* value with the reference's; the

@@ -219,6 +219,11 @@ class Trust:
                 where = "the grader's hidden data" if hidden else "the course data"
                 g.log(f"the reference solution fails {', '.join(sorted(ref.failed))} on {where}"
                       + (": judged on the course data only" if hidden else ""))
+        alike = sorted(gid for gid, reports in refs[False].reports.items()
+                       if True in refs and refs[True].reports.get(gid) == reports)
+        if alike:
+            g.log(f"graded cells whose expected values are the same on the hidden data (a "
+                  f"hard-coded answer passes there; --seed picks other data): {', '.join(alike)}")
         unreported = sorted(gid for gid, reports in refs[False].reports.items() if not reports)
         if unreported:
             g.log(f"graded cells whose checks all run in the student's process (no report "
