@@ -23,7 +23,7 @@ import os
 import sys
 import warnings
 
-from course import reporting    # before any student code runs: the checks report into it
+from course import reporting  # before any student code runs: the checks report into it
 
 LIMIT = 20_000            # characters of output kept per stream and part
 

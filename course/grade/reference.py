@@ -187,7 +187,8 @@ class Trust:
 
         def one(hidden: bool) -> None:
             manifest = self.hidden_manifest if hidden else self.public_manifest
-            path = self.cache / f"{g.assignment}-{cache_key(source_path(g.assignment), manifest)}.json"
+            key = cache_key(source_path(g.assignment), manifest)
+            path = self.cache / f"{g.assignment}-{key}.json"
             if path.exists():
                 refs[hidden] = judge.Reference.from_json(json.loads(path.read_text()))
                 return

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, default=5)
     args = parser.parse_args(argv)
     submissions = write_submissions(args.root / "submitted")
-    print(f"\n== Grading a sample class: {len(sample_class())} submissions of {ASSIGNMENT} in {submissions} ==")
+    print(f"\n== Grading a sample class: {len(sample_class())} submissions of {ASSIGNMENT} "
+          f"in {submissions} ==")
     started = time.monotonic()
     rows = grade_all(ASSIGNMENT, submissions, args.root / "graded", jobs=2,
                      cell_timeout=args.cell_timeout, budget=120, data=args.data, seed=DEMO_SEED)
