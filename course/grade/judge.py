@@ -161,22 +161,29 @@ def score(public: Plan, hidden: Plan | None, ref_public: Reference,
         if not info["auto"]:
             result[gid] = {"points": None, "max": info["points"], "failed": None}
             continue
-        if gid in public.missing:
-            failed = "cell deleted"
-        elif gid in ref_public.failed:
-            failed = ("the reference solution fails this cell on the course data "
-                      f"({ref_public.failed[gid]}): the instructor must fix the source notebook")
-        else:
-            failed = (cell_error(by_id[gid])
-                      or mismatch(cell_reports(by_id[gid]), ref_public.reports.get(gid, [])))
-            if not failed and ref_hidden is not None and gid not in ref_hidden.failed:
-                cell = hidden_by_id.get(gid)
-                why = _hidden_error(cell) if cell is not None else "not run"
-                if why:
-                    failed = f"on the grader's hidden data: {why}"
-                else:
-                    failed = mismatch(cell_reports(cell), ref_hidden.reports.get(gid, []),
-                                      hints=False)
+        try:
+            failed = _judge_cell(gid, by_id, hidden_by_id, public, ref_public, ref_hidden)
+        except Exception:               # a forged reply may hold anything: no points then
+            failed = "the kernel's reply for this cell could not be read"
         result[gid] = {"points": 0.0 if failed else info["points"], "max": info["points"],
                        "failed": failed}
     return result
+
+
+def _judge_cell(gid: str, by_id: dict, hidden_by_id: dict, public: Plan,
+                ref_public: Reference, ref_hidden: Reference | None) -> str | None:
+    """Why graded cell ``gid`` earns nothing (None: it earns its points)."""
+    if gid in public.missing:
+        return "cell deleted"
+    if gid in ref_public.failed:
+        return ("the reference solution fails this cell on the course data "
+                f"({ref_public.failed[gid]}): the instructor must fix the source notebook")
+    failed = (cell_error(by_id[gid])
+              or mismatch(cell_reports(by_id[gid]), ref_public.reports.get(gid, [])))
+    if failed or ref_hidden is None or gid in ref_hidden.failed:
+        return failed
+    cell = hidden_by_id.get(gid)
+    why = _hidden_error(cell) if cell is not None else "not run"
+    if why:
+        return f"on the grader's hidden data: {why}"
+    return mismatch(cell_reports(cell), ref_hidden.reports.get(gid, []), hints=False)

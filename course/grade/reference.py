@@ -31,6 +31,7 @@ import json
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -186,12 +187,24 @@ class Trust:
         errors: list[str] = []
 
         def one(hidden: bool) -> None:
+            try:
+                run_or_load(hidden)
+            except Exception as exc:      # every submission still gets a row, marked
+                why = f"grader error: {type(exc).__name__}: {exc}"
+                errors.append(f"{'hidden' if hidden else 'course'} data: {why}")
+                graded = [gid for gid, info in reference_plan(g.source_nb).graded.items()
+                          if info["auto"]]
+                refs[hidden] = judge.Reference({}, dict.fromkeys(graded, why))
+
+        def run_or_load(hidden: bool) -> None:
             manifest = self.hidden_manifest if hidden else self.public_manifest
             key = cache_key(source_path(g.assignment), manifest)
             path = self.cache / f"{g.assignment}-{key}.json"
-            if path.exists():
+            try:
                 refs[hidden] = judge.Reference.from_json(json.loads(path.read_text()))
                 return
+            except (OSError, ValueError, KeyError, TypeError):
+                pass                      # not cached (or unreadable): run it
             the_plan = reference_plan(g.source_nb)
             slot = g.slots.get()
             try:
@@ -203,10 +216,10 @@ class Trust:
             if status not in ("ok", "modified"):
                 errors.append(f"{'hidden' if hidden else 'course'} data: {status}, {reason}")
                 return                  # not cached: the next run tries again
-            fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd, tmp = tempfile.mkstemp(dir=self.cache, prefix=".reference-")   # mode 0600
             with os.fdopen(fd, "w") as f:
                 json.dump(ref.to_json(), f)
-            os.replace(path.with_suffix(".tmp"), path)
+            os.replace(tmp, path)
 
         threads = [threading.Thread(target=one, args=(hidden,)) for hidden in (False, True)]
         for thread in threads:

@@ -224,6 +224,19 @@ def test_reports_must_match_in_number_kind_and_order():
         "True is not 1"
 
 
+def test_a_reply_of_any_shape_scores_nothing_and_still_gives_a_row():
+    from course.grade import runner
+
+    source = read(REPO / "course" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    the_plan = runner.plan(source, read(SOLUTION))
+    ref = judge.Reference({gid: [] for gid in the_plan.graded})
+    for cell in the_plan.cells:
+        cell.outcome = {"parts": ["junk", {"error": 3}]}
+    scores = judge.score(the_plan, None, ref, None)
+    auto = [s for s in scores.values() if s["points"] is not None]
+    assert auto and all(s["points"] == 0 for s in auto), scores
+
+
 # ---------------------------------------------------------------- grading mode in the kernel
 
 @pytest.fixture
@@ -299,3 +312,24 @@ def test_the_setup_cell_accepts_the_graders_data_only_in_grading_mode(tmp_path, 
     monkeypatch.setenv("COURSE_GRADER_DATASET", "0" * 64)
     with pytest.raises(labsetup.CourseDataError):
         labsetup.ensure_data(data)
+
+
+# ---------------------------------------------------------------- every chapter (slow)
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", __import__("course.notebooks").notebooks.assignments())
+def test_every_solution_scores_full_marks_and_every_blank_nothing(name, tmp_path):
+    """Through the grader, with the judge and the hidden data: the released solution of
+    every chapter (streaming ones included) matches the reference on both data sets, and
+    the released exercise notebook scores 0."""
+    os.chmod(tmp_path, 0o755)
+    for student, kind in (("solution", "solutions"), ("blank", "exercises")):
+        path = tmp_path / "submitted" / student / name / f"{name}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text((REPO / kind / name / f"{name}.ipynb").read_text())
+    rows = {r["student"]: r for r in grade_all(name, tmp_path / "submitted", tmp_path / "out",
+                                               jobs=2, data=tmp_path / "data", seed=SEED,
+                                               log=lambda message: None)}
+    solution, blank = rows["solution"], rows["blank"]
+    assert (solution["total"], solution["status"]) == (solution["max"], "ok"), _lost(solution)
+    assert solution["max"] > 0 and blank["total"] == 0, _lost(blank)
