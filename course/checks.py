@@ -14,8 +14,9 @@ and turns the first that differs into a hint.
 The hash is a slow one, scrypt (``KDF``: about 50-100 ms per value here), because
 ``answers.json`` is public and holds the salt: with a plain SHA-256 a small whole-number
 answer was found by trying every number in milliseconds; now trying the integers below
-10^6 costs about a CPU-day per exercise (INSTRUCTOR.md says how it was measured). A
-wrong answer's hint tries up to 16 facts, so it takes about a second.
+10^6 costs about 25 CPU-hours per exercise (``python -m benchmarks bruteforce``). A small
+answer is still found in seconds by counting up: the self-checks guide, the class grader
+grades (course/grade/judge.py). A wrong answer's hint tries up to 16 facts (about a second).
 
 Under the class grader (``COURSE_GRADING=1``, read once at import) nothing is hashed
 or compared here: ``check`` and ``same`` only *report* the canonical form of what they
