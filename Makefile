@@ -24,7 +24,7 @@ $(PSTAMP): $(STAMP)
 	touch $@
 
 # The tour: a batch job on generated web logs, a streaming job on the same logs replayed
-# over a socket, then a sample class of five chapter-3 submissions graded.
+# over a socket, then a sample class of six chapter-3 submissions graded.
 demo: $(STAMP)
 	$(PY) -m minispark.tour --data $(DATA)
 	$(PY) -m minispark.streaming.tour --data $(DATA)

@@ -11,6 +11,18 @@ facts recorded alongside the hash (the shape of the answer, its length, the hash
 with the order ignored, the hash of the keys, the hash divided by small factors)
 and turns the first that differs into a hint.
 
+The hash is a slow one, scrypt (``KDF``: about 50-100 ms per value here), because
+``answers.json`` is public and holds the salt: with a plain SHA-256 a small whole-number
+answer was found by trying every number in milliseconds; now trying the integers below
+10^6 costs about 25 CPU-hours per exercise (``python -m benchmarks bruteforce``). A small
+answer is still found in seconds by counting up: the self-checks guide, the class grader
+grades (course/grade/judge.py). A wrong answer's hint tries up to 16 facts (about a second).
+
+Under the class grader (``COURSE_GRADING=1``, read once at import) nothing is hashed
+or compared here: ``check`` and ``same`` only *report* the canonical form of what they
+were given (course/reporting.py), and the grader compares it, outside the student's
+process, with what the reference solution reported (course/grade/judge.py).
+
 Canonical form, rule by rule:
 
 - ``bool``, ``None`` and strings stay as they are (subclasses become the base type);
@@ -35,6 +47,7 @@ is current).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import numbers
@@ -42,6 +55,8 @@ import os
 import secrets
 from collections.abc import Mapping, Set
 from pathlib import Path
+
+from course import reporting
 
 ANSWERS = Path(__file__).with_name("answers.json")
 FACTORS = (2, 3, 4, 1 / 2, 1 / 3, 1 / 4)
@@ -117,8 +132,19 @@ def _top(x, *, ordered: bool, digits: int, sort_inner: bool):
     return c
 
 
+# scrypt's cost: N=2**14, r=8 uses 16 MiB and 50-100 ms per value on the course machine.
+KDF = {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1}
+
+
 def _digest(salt: str, value) -> str:
-    return hashlib.sha256((salt + _key(value)).encode()).hexdigest()
+    """The slow salted hash of a canonical value (``KDF``)."""
+    return _kdf(salt, _key(value))
+
+
+@functools.lru_cache(maxsize=256)       # the visible and the hidden check hash the same value
+def _kdf(salt: str, text: str) -> str:
+    return hashlib.scrypt(text.encode(), salt=salt.encode(), n=KDF["n"], r=KDF["r"],
+                          p=KDF["p"], maxmem=64 << 20, dklen=32).hex()
 
 
 def _shape(x, depth: int = 0) -> str:
@@ -187,28 +213,43 @@ def _load() -> dict:
     return json.loads(ANSWERS.read_text()) if ANSWERS.exists() else {}
 
 
-def record(exercise: str, answer, *, ordered: bool, digits: int, sort_inner: bool,
-           salt: str | None = None) -> dict:
-    """What ``answers.json`` stores for a reference answer (hashes and harmless facts)."""
-    salt = salt or secrets.token_hex(8)
-    c = _top(answer, ordered=ordered, digits=digits, sort_inner=sort_inner)
-    rec = {"salt": salt, "hash": _digest(salt, c), "shape": _shape(answer),
-           "options": {"ordered": ordered, "digits": digits, "sort_inner": sort_inner}}
+def facts(c, *, ordered: bool) -> dict:
+    """The facts of a canonical answer that hints compare: name -> value (answers.json
+    stores each value's hash; the grader keeps the values, outside the sandbox)."""
+    found = {"hash": c}
     if _approx(c) is not None:
-        rec["approx_hash"] = _digest(salt, _approx(c))
+        found["approx_hash"] = _approx(c)
     if isinstance(c, list):
-        rec["length"] = len(c)
         if ordered:
-            rec["unordered_hash"] = _digest(salt, sorted(c, key=_key))
+            found["unordered_hash"] = sorted(c, key=_key)
         keys = _keys(c)
         if keys is not None:
-            rec["keys_hash"] = _digest(salt, keys)
+            found["keys_hash"] = keys
+    return found
+
+
+def record(exercise: str, answer, *, ordered: bool, digits: int, sort_inner: bool,
+           salt: str | None = None) -> dict:
+    """What ``answers.json`` stores for a reference answer (slow hashes and harmless facts)."""
+    salt = salt or secrets.token_hex(8)
+    c = _top(answer, ordered=ordered, digits=digits, sort_inner=sort_inner)
+    rec = {"salt": salt, "kdf": KDF, "shape": _shape(answer),
+           "options": {"ordered": ordered, "digits": digits, "sort_inner": sort_inner}}
+    rec.update({name: _digest(salt, value) for name, value in facts(c, ordered=ordered).items()})
+    if isinstance(c, list):
+        rec["length"] = len(c)
     return rec
 
 
 # Read once, when the setup cell imports this module: a notebook that sets the variable
 # later cannot turn its checks into recordings.
 _RECORD = os.environ.get("COURSE_RECORD", "") not in ("", "0")
+_GRADING = os.environ.get("COURSE_GRADING", "") not in ("", "0")
+
+
+def grading_mode() -> bool:
+    """Whether this kernel runs under the class grader (checks report, never judge)."""
+    return _GRADING
 
 
 def _record_mode() -> bool:
@@ -232,6 +273,9 @@ def check(exercise: str, answer, *, ordered: bool = True, digits: int = 6,
     shuffle); ``sort_inner=True`` when the lists inside the answer have no order either.
     """
     options = {"ordered": ordered, "digits": digits, "sort_inner": sort_inner}
+    if _GRADING:
+        _report_check(exercise, answer, options)
+        return
     stored = _load().get(exercise)
     if _record_mode():
         salt = stored["salt"] if stored else None
@@ -252,15 +296,39 @@ def check(exercise: str, answer, *, ordered: bool = True, digits: int = 6,
         raise CheckError(f"{exercise}: {err}") from None
     if os.environ.get("COURSE_RECORD_TO"):
         _append_record(exercise, record(exercise, answer, salt=salt, **options))
+    if stored.get("kdf") != KDF:
+        raise CheckError(f"{exercise}: the recorded answer uses another hash "
+                         "(instructors: run `make answers`).")
     if _digest(salt, c) == stored["hash"]:
         print(f"✓ {exercise}: correct")
         return
-    raise CheckError(f"{exercise}: not the expected answer. " + _hint(stored, answer, c))
+
+    def matches(fact: str, value) -> bool:
+        return fact in stored and _digest(salt, value) == stored[fact]
+
+    raise CheckError(f"{exercise}: not the expected answer. "
+                     + hint(stored, _shape(answer), c, matches))
 
 
-def _hint(stored: dict, answer, c) -> str:
-    salt = stored["salt"]
-    shape = _shape(answer)
+def _report_check(exercise: str, answer, options: dict) -> None:
+    """Grading mode: report the canonical answer (or why there is none) and go on."""
+    try:
+        c = _top(answer, **options)
+    except _Unsupported as err:
+        reporting.no_value("check", exercise, "unsupported")
+        raise CheckError(f"{exercise}: {err}") from None
+    try:
+        reporting.report("check", exercise, c, shape=_shape(answer), options=options)
+    except reporting.TooBig as err:
+        raise CheckError(str(err)) from None
+    print(f"{exercise}: answer given to the grader")
+
+
+def hint(stored: dict, shape: str, c, matches) -> str:
+    """Why canonical answer ``c`` (of ``shape``) is not the expected one, without saying
+    what that is. ``stored`` holds the expected ``shape``, ``options`` and ``length``;
+    ``matches(fact, value)`` says whether a fact (see ``facts``) of the expected answer
+    equals ``value`` (by hash for the self-checks, by value in the grader)."""
     if _shape_family(shape) != _shape_family(stored["shape"]):
         return (f"The expected answer is a {stored['shape']}; yours is a {shape}. "
                 "Check what your last step returns (an RDD of pairs? a list? a number?).")
@@ -268,18 +336,17 @@ def _hint(stored: dict, answer, c) -> str:
         return (f"It should have {stored['length']} items; yours has {len(c)}. "
                 + ("Duplicates? Try distinct(). " if len(c) > stored["length"] else "")
                 + "Did you keep or drop the right lines?")
-    if stored.get("unordered_hash") and _digest(salt, sorted(c, key=_key)) == \
-            stored["unordered_hash"]:
+    if isinstance(c, list) and matches("unordered_hash", sorted(c, key=_key)):
         return ("The items are right but not in the expected order: read again how the "
                 "exercise asks you to sort them (and how ties are broken).")
     for f in FACTORS:
-        if _digest(salt, _scaled(c, f, stored["options"]["digits"])) == stored["hash"]:
+        if matches("hash", _scaled(c, f, stored["options"]["digits"])):
             how = f"{f:g} times" if f > 1 else f"1/{round(1 / f)} of"
             return (f"Your numbers are exactly {how} the expected ones: are you counting "
                     "something more than once, or only part of what you should?")
-    if stored.get("approx_hash") and _approx(c) is not None:
+    if _approx(c) is not None:
         for f in (1, *FACTORS):
-            if _digest(salt, _approx(c / f)) == stored["approx_hash"]:
+            if matches("approx_hash", _approx(c / f)):
                 if f == 1:
                     return ("Close, but not exactly: a few items are counted differently. "
                             "Check the edge cases: broken lines, lines that only mention "
@@ -287,8 +354,8 @@ def _hint(stored: dict, answer, c) -> str:
                 how = f"{f:g} times" if f > 1 else f"1/{round(1 / f)} of"
                 return (f"Your number is about {how} the expected one: are you counting "
                         "some things more than once, or only part of them?")
-    if stored.get("keys_hash") and _keys(c) is not None:
-        if _digest(salt, _keys(c)) == stored["keys_hash"]:
+    if _keys(c) is not None and "keys_hash" in stored:
+        if matches("keys_hash", _keys(c)):
             return "The keys are right; some of the values are not."
         return "Some of the keys are not the expected ones (check how you parse them)."
     return "Re-read the exercise: which lines count, and how are they parsed?"
@@ -299,9 +366,20 @@ def same(actual, expected, *, ordered: bool = True, digits: int = 6,
     """Compare canonical forms (for hidden tests on small hand-made data)."""
     opts = {"ordered": ordered, "digits": digits, "sort_inner": sort_inner}
     try:
-        return _top(actual, **opts) == _top(expected, **opts)
+        mine = _top(actual, **opts)
+        theirs = _top(expected, **opts)
     except _Unsupported:
+        if _GRADING:
+            reporting.no_value("same", "same", "unsupported")
         return False
+    if _GRADING:
+        # The grader compares the canonical *actual* value with the reference's; the
+        # in-process result still fails the hidden test's assert as before.
+        try:
+            reporting.report("same", "same", mine)
+        except reporting.TooBig:
+            return False
+    return mine == theirs
 
 
 # The checks on *how* a job ran live in course/execution.py; notebooks import them from

@@ -7,6 +7,10 @@ driver) so that a check can say "computed without groupByKey: shuffle bytes belo
 No other grader can check this, and a failed check must teach: ``Run.expect`` fails
 with the message the notebook gives, which says what was measured and what to change.
 
+Under the class grader an ``expect`` also reports its condition (course/reporting.py), so
+the grader sees it held; the events it reads are still produced in the student's process,
+where a determined student can forge them (INSTRUCTOR.md, "What the grader trusts").
+
 PySpark has no Python listener API, so on PySpark ``watch`` yields a ``Run`` that is not
 ``available`` and every ``expect`` prints that it was skipped and passes: the same
 notebook runs on both engines (``make parity``), visibly.
@@ -98,9 +102,13 @@ class Run:
         if not self.available:
             print(f"(skipped on PySpark: {condition_name} needs minispark's listener events)")
             return
+        from course import checks  # not at the top: checks.py imports us
+
+        if checks.grading_mode():
+            from course import reporting
+            reporting.report("expect", condition_name, bool(ok))
         if not ok:
-            from course.checks import CheckError  # not at the top: checks.py imports us
-            raise CheckError(message)
+            raise checks.CheckError(message)
         print(f"✓ {condition_name}")
 
 

@@ -15,7 +15,10 @@ Each notebook starts with::
 3. Checks the data: every grade is computed on the tiny seed-42 data set, so the
    manifest's ``dataset_sha256`` must be the course's, and the files must match
    the manifest. Any other data stops the notebook with a message saying what to do,
-   instead of silently producing wrong marks.
+   instead of silently producing wrong marks. The one exception is the class grader's
+   hidden data set (same generator, a seed only the grader knows): in grading mode
+   (``COURSE_GRADING=1``, under which the checks only report and never say ✓) the grader
+   names its digest in ``COURSE_GRADER_DATASET``, and that data set is accepted too.
 4. Creates the SparkContext: ``local[2]``, no console progress bar, and nothing
    written to stderr (nbgrader scores 0 for a test cell that writes to stderr; the
    JVM's log of PySpark goes to a file, named in the printed line).
@@ -54,6 +57,16 @@ def data_dir() -> Path:
     return Path(os.environ.get("COURSE_DATA") or REPO / "data").expanduser().resolve()
 
 
+def _accepted() -> set[str]:
+    """The data sets this kernel may use: the course's, and in grading mode the grader's
+    (grading mode is read once, by course.checks, so a notebook cannot switch it on to
+    make a self-check run on other data)."""
+    from course import checks
+
+    grader = os.environ.get("COURSE_GRADER_DATASET", "") if checks.grading_mode() else ""
+    return {DATASET_SHA256, grader} - {""}
+
+
 def ensure_data(data: Path) -> dict:
     """Generate the data set into ``data`` if it has none; check it; return its manifest."""
     import json
@@ -70,7 +83,7 @@ def ensure_data(data: Path) -> dict:
         print(f"Generating the course data set ({SCALE}, seed {SEED}) into {data} ...")
         datagen.generate(data, SCALE, seed=SEED, quiet=True)
     manifest = json.loads(manifest_path.read_text())
-    if manifest.get("dataset_sha256") != DATASET_SHA256:
+    if manifest.get("dataset_sha256") not in _accepted():
         raise CourseDataError(
             f"{data} holds a different data set (scale {manifest.get('scale')!r}, seed "
             f"{manifest.get('seed')!r}) from the course's (scale {SCALE!r}, seed {SEED}). "

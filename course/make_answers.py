@@ -1,6 +1,8 @@
 """Record the expected answers: run every source notebook (solutions included) on the
-course data with ``COURSE_RECORD=1``, so that each ``check(...)`` stores the salted hash
-of the reference answer, and write them to ``course/answers.json`` (``make answers``).
+course data with ``COURSE_RECORD=1``, so that each ``check(...)`` stores the salted scrypt
+hash of the reference answer (and of its hint facts: course/checks.py), and write them to
+``course/answers.json`` (``make answers``). The class grader does not use this file: it runs
+the source notebooks itself (course/grade/reference.py).
 
 Salts already in ``answers.json`` are kept, so re-running only changes the entries whose
 answers changed. Run it after editing a solution or a check; ``make test`` fails while

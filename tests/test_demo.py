@@ -4,7 +4,9 @@ class. (The batch tour has its own tests, test_tour.py.)
 Expected values are computed here independently: the streaming tour's per-batch counts
 must add up to a plain count over the first lines of the log files, in the order the
 replayer sends them (sorted file names); the sample class's scores are the ones the
-grading matrix (tests/grade/conftest.py) fixes for the same five variants.
+grading matrix (tests/grade/conftest.py) fixes for the same five variants, and for the
+forger the score tests/grade/test_trust.py fixes (every forged cell 0, her kernel exits in
+the last one).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def test_sample_class_is_graded_as_the_matrix_says(tmp_path, data, capsys):
     rows = {m.group(1): (m.group(2), m.group(3))
             for m in re.finditer(r"^(\w+) +(\d+/\d+) +(\w+)", out, re.M)}
     assert rows == {"ada": ("11/11", "ok"), "ben": ("0/11", "ok"), "cleo": ("9/11", "ok"),
-                    "dev": ("10/11", "timeout"), "eli": ("10/11", "modified")}
+                    "dev": ("10/11", "timeout"), "eli": ("10/11", "modified"),
+                    "fay": ("4/11", "died")}
     assert (tmp_path / "graded" / "ch03_spark_basics" / "grades.csv").exists()
-    assert len(list((tmp_path / "graded" / "ch03_spark_basics" / "feedback").glob("*.html"))) == 5
+    assert len(list((tmp_path / "graded" / "ch03_spark_basics" / "feedback").glob("*.html"))) == 6

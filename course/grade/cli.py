@@ -23,7 +23,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from course.grade import cgroup, drive, feedback, gradebook, intake, runner, sandbox
+from course.grade import (
+    cgroup,
+    drive,
+    feedback,
+    gradebook,
+    intake,
+    judge,
+    reference,
+    runner,
+    sandbox,
+)
 from course.notebooks import COURSE, REPO, SOURCE, assignments, read, source_path
 
 DEFAULT_SUBMISSIONS = COURSE / "submitted"
@@ -60,7 +70,8 @@ class Grader:
 
     def __init__(self, assignment: str, submissions: Path, out: Path, *, jobs: int = 2,
                  cell_timeout: float = 60, budget: float = 300, data: Path | None = None,
-                 log=print, memory: int = GROUP_MEMORY, pids: int = GROUP_PIDS):
+                 log=print, memory: int = GROUP_MEMORY, pids: int = GROUP_PIDS,
+                 seed: int | None = None):
         from course import labsetup
 
         self.assignment, self.out = assignment, out / assignment
@@ -93,6 +104,8 @@ class Grader:
             for slot in range(len(self.leases)):
                 self.slots.put(slot)
             self._check_sandbox()
+            # The reference's reports and the hidden data set (course/grade/reference.py).
+            self.trust = reference.Trust(self, seed)
         except BaseException:
             self.close()
             raise
@@ -112,11 +125,15 @@ class Grader:
     def _workdir(self, slot: int, student: str) -> Path:
         return self.work / f"slot{slot}"      # reused: one sandbox uid per slot
 
-    def _config(self, slot: int, workdir: Path, group: cgroup.Group | None) -> dict:
+    def _config(self, slot: int, workdir: Path, group: cgroup.Group | None,
+                hidden: bool = False) -> dict:
         limits = dict(LIMITS, cpu=int(self.budget) + 30)
         if self.allowed["uid"]:
             limits.pop("nproc")          # would count the grader's own processes
-        return sandbox.config(self.leases[slot][0], workdir, self.hide, self.allowed, limits,
+        # A run on the course data sees neither the hidden data nor the grader's private
+        # folder; a run on the hidden data sees that data and not the course data's copy.
+        hide = self.hide if not hidden else self.trust.hide_for_hidden_run()
+        return sandbox.config(self.leases[slot][0], workdir, hide, self.allowed, limits,
                               self.work / "staging", group.procs if group else None)
 
     def _group(self) -> cgroup.Group | None:
@@ -138,20 +155,24 @@ class Grader:
         if why:
             raise SandboxError(f"the sandbox cannot start a kernel here: {intake.clean(why)}")
 
-    def _run(self, student: str, the_plan: runner.Plan, data: bytes) -> tuple[str, str]:
+    def run(self, student: str, the_plan: runner.Plan, data: bytes | None, *,
+            hidden: bool = False) -> tuple[str, str]:
+        """Run a plan in a sandbox of its own, in grading mode, on the course data or the
+        hidden data; ``data`` is the submission's notebook file (None for the reference)."""
         slot = self.slots.get()
         workdir = self._workdir(slot, student)
         group = None
         try:
             group = self._group()
-            cfg = self._config(slot, workdir, group)
+            cfg = self._config(slot, workdir, group, hidden)
             sandbox.prepare_workdir(workdir, cfg["uid"])
-            notebook = workdir / f"{self.assignment}.ipynb"
-            notebook.write_bytes(data)
-            if cfg["uid"] is not None:
-                os.chown(notebook, cfg["uid"], cfg["uid"])
-            return drive.execute(the_plan, cfg, self._env(workdir), self.cell_timeout,
-                                 self.budget, group)
+            if data is not None:
+                notebook = workdir / f"{self.assignment}.ipynb"
+                notebook.write_bytes(data)
+                if cfg["uid"] is not None:
+                    os.chown(notebook, cfg["uid"], cfg["uid"])
+            env = {**self._env(workdir), **self.trust.env(hidden)}
+            return drive.execute(the_plan, cfg, env, self.cell_timeout, self.budget, group)
         finally:                             # (the kernel's close removed it already)
             if group is not None and not group.remove():
                 self.stuck.append(group)
@@ -168,21 +189,27 @@ class Grader:
         """Grade one submission; its row and feedback are on disk when this returns.
         Whatever goes wrong with this one submission is its row, never an exception."""
         started = time.monotonic()
-        the_plan = None
+        the_plan, hidden = None, None
         try:
             notebook, data = intake.read(sub)
             the_plan = runner.plan(self.source_nb, notebook)
-            status, reason = self._run(sub.student, the_plan, data)
+            status, reason = self.run(sub.student, the_plan, data)
+            hidden = self.trust.hidden_run(sub.student, the_plan, data)
         except intake.Unreadable as exc:
             status, reason = "error", str(exc)
         except Exception as exc:               # a grader bug still leaves a row, marked
             status, reason = "error", f"grader error: {_one_line(exc)}"
         if the_plan is None:
             the_plan = runner.plan(self.source_nb, {"cells": []})
+        try:
+            scores, status, reason = self.trust.judge(the_plan, hidden, status, reason)
+        except Exception as exc:               # no points without a judgement
+            scores = judge.nothing(the_plan, f"grader error: {_one_line(exc)}")
+            status, reason = "error", f"grader error: {_one_line(exc)}"
         if status == "ok" and the_plan.notes:
             status = "modified"
         reason = "; ".join(r for r in [reason, *the_plan.notes] if r)
-        row = gradebook.make_row(sub.student, self.assignment, runner.score(the_plan), status,
+        row = gradebook.make_row(sub.student, self.assignment, scores, status,
                                  reason, time.monotonic() - started, sub.raw)
         try:
             page = feedback.render(row, the_plan, self.scrub())
@@ -283,6 +310,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--budget", type=positive_float, default=300,
                    help="seconds for a whole notebook")
     g.add_argument("--data", type=Path, default=None)
+    g.add_argument("--seed", type=int, default=None,
+                   help="the hidden data set's seed (default: the class's, stored in OUT)")
     sub.add_parser("release", help="regenerate exercises/ and solutions/ (make release)")
     v = sub.add_parser("validate", help="grade one notebook and show what fails")
     v.add_argument("notebook", type=Path)
@@ -315,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         rows = grade_all(args.assignment, args.submissions, args.out, args.jobs,
-                         cell_timeout=args.cell_timeout, budget=args.budget, data=args.data)
+                         cell_timeout=args.cell_timeout, budget=args.budget, data=args.data,
+                         seed=args.seed)
     except SandboxError as exc:
         print(f"grade: refusing to grade: {exc}", file=sys.stderr)
         return 2

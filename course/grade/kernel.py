@@ -5,7 +5,9 @@ drive it; this is the same IPython shell driven over two pipes instead. The grad
 one JSON command per line on stdin, ``{"parts": [code, ...]}`` (a test cell's visible part
 and its hidden part are separate parts), and reads one JSON reply per command from the
 protocol pipe: per part its stdout, stderr, the value of its last expression, and the error
-(name and message only: tracebacks are never produced, so none can show hidden tests).
+(name and message only: tracebacks are never produced, so none can show hidden tests),
+and the reports the checks made while it ran (course/reporting.py: what each check saw, for
+the grader to judge outside this process).
 
 The process's own file descriptors 0-2 are moved away at start: the student's ``print``
 and ``input`` cannot reach the protocol by accident, and output of child processes goes to
@@ -22,6 +24,8 @@ import os
 import signal
 import sys
 import warnings
+
+from course import reporting  # before any student code runs: the checks report into it
 
 LIMIT = 20_000            # characters of output kept per stream and part
 
@@ -53,6 +57,7 @@ def _short(text: str) -> str:
 
 def run_part(shell, code: str) -> dict:
     out, err = io.StringIO(), io.StringIO()
+    reporting.drain()                   # what ran between parts is no part's
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
@@ -73,7 +78,7 @@ def run_part(shell, code: str) -> dict:
         except Exception as exc:                        # a broken __repr__ is the student's
             value = f"<unprintable {type(exc).__name__}>"
     return {"stdout": _short(out.getvalue()), "stderr": _short(err.getvalue()),
-            "result": value,
+            "result": value, "reports": reporting.drain(),
             "error": None if error is None else {"ename": type(error).__name__,
                                                  "evalue": _short(_message(error))}}
 

@@ -1,4 +1,4 @@
-"""A sample class for the demo: five made-up students hand in chapter 3, and the grader
+"""A sample class for the demo: six made-up students hand in chapter 3, and the grader
 marks them (``python -m course.grade.samples``; the last step of ``make demo``).
 
 Each submission is the released notebook with one thing changed, the kinds of thing a
@@ -9,6 +9,10 @@ real class hands in:
     cleo   two wrong answers                          -> loses those points only
     dev    an endless loop in exercise 1              -> that cell times out, the rest runs
     eli    "fixed" a locked test cell to always pass  -> the original test runs instead
+    fay    five wrong answers, each check forged in     -> 0 for each forged cell (and the
+           her own process (forgeries.py: a copied        last one, her kernel exits);
+           answer, sys.modules, __import__, gc,           the grader judges outside her
+           a forged reply)                                process, on hidden data too
 
 The notebooks are made from ``solutions/`` and ``exercises/`` when the command runs, so
 they always match the current release. ``EXPECTED`` holds the score and status each must
@@ -26,6 +30,7 @@ import sys
 import time
 from pathlib import Path
 
+from course.grade.forgeries import forger_cells
 from course.notebooks import REPO, read
 
 ASSIGNMENT = "ch03_spark_basics"
@@ -40,7 +45,11 @@ INFINITE_LOOP = {"ex1-answer": "while True:\n    pass"}
 TAMPERED = {"ex1-answer": "n_lines = 0", "ex1-check": "pass  # all good"}
 # student -> (autograded points out of 11, status): what the grader must give
 EXPECTED = {"ada": (11, "ok"), "ben": (0, "ok"), "cleo": (9, "ok"), "dev": (10, "timeout"),
-            "eli": (10, "modified")}
+            "eli": (10, "modified"), "fay": (4, "died")}
+# The demo's hidden data set: fixed, so the demo grades the same every time (a real class
+# gets a random seed, kept in the grader's private folder). On it every answer fay copied
+# differs from the course data's (a small count such as n_users is the same on some seeds).
+DEMO_SEED = 5
 
 
 def set_cell(nb: dict, grade_id: str, code: str) -> dict:
@@ -64,7 +73,8 @@ def sample_class() -> dict[str, dict]:
     """student -> submitted notebook."""
     solution = read(SOLUTION)
     return {"ada": solution, "ben": read(EXERCISE), "cleo": variant(solution, PARTIAL),
-            "dev": variant(solution, INFINITE_LOOP), "eli": variant(solution, TAMPERED)}
+            "dev": variant(solution, INFINITE_LOOP), "eli": variant(solution, TAMPERED),
+            "fay": variant(solution, forger_cells())}
 
 
 def write_submissions(root: Path) -> Path:
@@ -89,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     from course.grade.cli import SandboxError, grade_all
 
     parser = argparse.ArgumentParser(prog="python -m course.grade.samples",
-                                     description="grade a sample class of five students")
+                                     description="grade a sample class of six students")
     parser.add_argument("--root", type=Path, default=Path("data") / "sample-class",
                         help="where the submissions and the gradebook go")
     parser.add_argument("--data", type=Path, default=None, help="the course data directory")
@@ -97,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     submissions = write_submissions(args.root / "submitted")
-    print(f"\n== Grading a sample class: 5 submissions of {ASSIGNMENT} in {submissions} ==")
+    print(f"\n== Grading a sample class: {len(sample_class())} submissions of {ASSIGNMENT} "
+          f"in {submissions} ==")
     started = time.monotonic()
     try:
         rows = grade_all(ASSIGNMENT, submissions, args.root / "graded", jobs=args.jobs,
-                         cell_timeout=args.cell_timeout, budget=120, data=args.data)
+                         cell_timeout=args.cell_timeout, budget=120, data=args.data,
+                         seed=DEMO_SEED)
     except SandboxError as exc:
         print(f"the sample class was not graded: {exc}", file=sys.stderr)
         return 2

@@ -274,7 +274,10 @@ def _sessions_and_uids() -> list[tuple[int, int, int]]:
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
-                sid = session_of(f.read())
+                stat = f.read()
+            if stat.rsplit(b")", 1)[1].split()[0] == b"Z":
+                continue        # a zombie is dead already; waiting on it cost ~1 s a kernel
+            sid = session_of(stat)
             uid = os.stat(f"/proc/{entry}").st_uid
         except (OSError, ValueError, IndexError):
             continue

@@ -161,3 +161,42 @@ def test_recording_cannot_be_switched_on_from_a_notebook(answers, monkeypatch):
     monkeypatch.setenv("COURSE_RECORD", "1")
     with pytest.raises(CheckError):
         check("t.n", 1)
+
+
+# ---------------------------------------------------------------- the slow hash
+
+def test_answers_are_hashed_with_salted_scrypt(answers):
+    """The stored hash is scrypt(canonical JSON, salt) with the documented cost, computed
+    here independently: trying one candidate answer costs what one scrypt costs."""
+    import hashlib
+
+    answers("t.n", 9987)
+    rec = json.loads(checks.ANSWERS.read_text())["t.n"]
+    assert rec["kdf"] == {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1}
+    expected = hashlib.scrypt(b"9987", salt=rec["salt"].encode(), n=2 ** 14, r=8, p=1,
+                              dklen=32).hex()
+    assert rec["hash"] == expected
+    assert hashlib.sha256((rec["salt"] + "9987").encode()).hexdigest() not in json.dumps(rec)
+
+
+def test_record_then_check_round_trip(answers, capsys):
+    """What make answers records, the self-check verifies: right passes, wrong fails with
+    the hint facts (recorded as scrypt hashes too) still working."""
+    answers("t.pairs", [("a", 2), ("b", 4)], ordered=False)
+    answers("t.n", 1286)
+    check("t.pairs", {"b": 4, "a": 2}, ordered=False)
+    check("t.n", 1286.0)
+    assert capsys.readouterr().out.count("✓") == 2
+    with pytest.raises(CheckError, match="The keys are right"):
+        check("t.pairs", [("a", 2), ("b", 5)], ordered=False)
+    with pytest.raises(CheckError, match="exactly 2 times"):
+        check("t.n", 2572)
+
+
+def test_a_record_with_the_old_hash_asks_for_make_answers(answers):
+    answers("t.n", 1286)
+    stored = json.loads(checks.ANSWERS.read_text())
+    del stored["t.n"]["kdf"]                      # as answers.json was before scrypt
+    checks.ANSWERS.write_text(json.dumps(stored))
+    with pytest.raises(CheckError, match="another hash.*make answers"):
+        check("t.n", 1286)

@@ -71,7 +71,7 @@ def test_the_demo_fails_when_a_sample_is_graded_otherwise():
     assert samples.mismatches(rows) == []
     rows[3] = dict(rows[3], total=0, status="killed")
     assert samples.mismatches(rows) == ["dev: expected 10/11 timeout, got 0/11 killed"]
-    assert samples.mismatches(rows[:-1])[-1] == "eli: expected 10/11 modified, got no row"
+    assert samples.mismatches(rows[:-1])[-1] == "fay: expected 4/11 died, got no row"
 
 
 def test_a_student_whose_grading_fails_everywhere_does_not_cancel_the_others(tmp_path,

@@ -107,7 +107,10 @@ def test_an_interrupt_that_is_answered_is_a_timeout(monkeypatch):
 def test_a_malformed_reply_is_an_error_row_not_a_crash(monkeypatch, reply):
     script = READY + f"line = sys.stdin.readline()\n{reply}\nimport time\ntime.sleep(600)\n"
     plan = _plan("a", "b")
-    status, reason, _ = _run(monkeypatch, script, plan)
+    # Every fake answers at once; the long timeout only leaves the grader time to read an
+    # 8 MB reply on a busy machine (the kernel blocked on a full pipe is not waiting for a
+    # CPU, so the grader's slow reading would count against it).
+    status, reason, _ = _run(monkeypatch, script, plan, cell_timeout=30)
     assert (status, reason) == ("error", "the kernel sent a malformed reply in g0")
     assert plan.cells[1].outcome == {"not_run": True}
 

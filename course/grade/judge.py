@@ -1,0 +1,196 @@
+"""The judge: a graded cell's points are decided here, in the grader's process, never in the
+student's.
+
+Why: student code and the checks share one Python process (as in nbgrader). Whatever the
+checks decide there, a student can forge: replace ``check`` in ``sys.modules``, install a
+global ``__import__`` that returns a fake checks module, patch the kernel's functions found
+through ``gc``, write "passed" replies to the kernel's reply channel. So under the grader the
+checks decide nothing: each ``check``, ``same`` and ``Run.expect`` only *reports* what it
+saw, the canonical value, in call order (course/reporting.py), and the kernel sends the
+reports of every part of a cell with its reply. Here each graded cell's reports are compared
+with those of the **reference**: the source notebook (solutions and hidden tests) run through
+the same sandboxed kernel on the same data (course/grade/reference.py). The expected values
+never enter the student's process, so patching anything there can change what is reported
+but cannot produce a value the student's code never computed.
+
+A graded cell earns its points when, on the course data *and* on the grader's hidden data
+(the same generator, a seed only the grader knows), it ran without raising and reported
+exactly what the trusted cell reports for the reference: the same checks, in the same order,
+with the same values. A hard-coded public answer passes the first and fails the second.
+
+What still runs in the student's process, and can therefore be forged by a student who
+attacks the kernel: the ``assert`` lines of hidden tests (their pass/fail is the kernel's
+word), ``same(actual, expected)`` on hand-made data (the expected value is a literal the
+hidden test hands to the student's process), and the how-it-ran checks (``Run.expect``
+reads listener events the driver produces in that process). INSTRUCTOR.md says so.
+
+Hints for a wrong answer are computed here from the student's value and the expected one
+(course.checks.hint: shape, length, order, a factor, "close", the keys), as informative as
+the self-checks' hints and never quoting the expected value; on the hidden data only "right
+on the course data, wrong on the grader's" is said.
+
+Read next: reference.py (where the expected reports come from), runner.py (the runs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from course import checks
+from course.grade.runner import HIDDEN, Cell, Plan, cell_error
+
+HARD_CODED = ("right on the course data, wrong on the grader's hidden data (the same "
+              "generator with another seed): is an answer hard-coded, or does the code "
+              "rely on something particular to the course data?")
+
+
+@dataclass
+class Reference:
+    """What the reference notebook reported on one data set."""
+    reports: dict[str, list[dict]]                    # grade_id -> reports, in call order
+    failed: dict[str, str] = field(default_factory=dict)   # grade_id -> why it failed there
+
+    def to_json(self) -> dict:
+        return {"reports": self.reports, "failed": self.failed}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Reference:
+        return cls(data["reports"], data.get("failed", {}))
+
+
+def cell_reports(cell: Cell) -> list:
+    """The reports of every part of a cell that ran, in order (as the kernel sent them)."""
+    found: list = []
+    for part in cell.outcome.get("parts", []) or []:
+        reports = part.get("reports") if isinstance(part, dict) else None
+        if isinstance(reports, list):
+            found.extend(reports)
+    return found
+
+
+def reference_of(the_plan: Plan) -> Reference:
+    """The reference's reports per graded cell, and the graded cells it failed."""
+    reports, failed = {}, {}
+    for cell in the_plan.cells:
+        if cell.grade_id in the_plan.graded and the_plan.graded[cell.grade_id]["auto"]:
+            reports[cell.grade_id] = cell_reports(cell)
+            why = cell_error(cell)
+            if why:
+                failed[cell.grade_id] = why
+    return Reference(reports, failed)
+
+
+def _same_value(got: dict, expected: dict) -> bool:
+    return "value" in got and checks._key(got["value"]) == checks._key(expected["value"])
+
+
+def _check_hint(got: dict, expected: dict) -> str:
+    """The self-check's hint, from the expected value instead of its hashes."""
+    name = expected["name"]
+    if got.get("unsupported") or "value" not in got:
+        return f"{name}: the answer is not a value the checks understand."
+    options = expected.get("options") or {"ordered": True, "digits": 6, "sort_inner": False}
+    want = checks.facts(expected["value"], ordered=options.get("ordered", True))
+    stored = {"shape": expected.get("shape", "?"), "options": options, **dict.fromkeys(want)}
+    if isinstance(expected["value"], list):
+        stored["length"] = len(expected["value"])
+
+    def matches(fact: str, value) -> bool:
+        return fact in want and checks._key(value) == checks._key(want[fact])
+
+    try:
+        why = checks.hint(stored, str(got.get("shape", "?")), got["value"], matches)
+    except Exception:                   # a forged report may hold anything: no hint then
+        why = "Re-read the exercise."
+    return f"{name}: not the expected answer. {why}"
+
+
+def mismatch(mine: list, expected: list, *, hints: bool = True) -> str | None:
+    """Why a cell's reports differ from the reference's (None when they match)."""
+    for number, want in enumerate(expected):
+        if number >= len(mine):
+            return (f"only {len(mine)} of the cell's {len(expected)} checks gave an answer "
+                    "to the grader")
+        got = mine[number]
+        if not isinstance(got, dict) or (got.get("kind"), got.get("name")) != \
+                (want["kind"], want["name"]):
+            return "the cell's checks did not run as written (another check ran in their place)"
+        if _same_value(got, want):
+            continue
+        if not hints:
+            return HARD_CODED
+        if want["kind"] == "check":
+            return _check_hint(got, want)
+        if want["kind"] == "expect":
+            return f"how it ran: '{want['name']}' did not hold"
+        return "hidden tests failed"
+    if len(mine) > len(expected):
+        return (f"{len(mine)} checks gave an answer while the cell makes {len(expected)}: "
+                "did your code call check() itself?")
+    return None
+
+
+def _hidden_error(cell: Cell) -> str | None:
+    """Why a cell failed on the hidden data, saying nothing the data could have put there
+    (an error's message may quote a hidden line: only its type is given)."""
+    out = cell.outcome
+    if out.get("not_run") or out.get("died") or out.get("timed_out") or not out:
+        return cell_error(cell) or "not run"
+    for number, part in enumerate(out.get("parts", [])):
+        if part.get("error"):
+            if number == 1 or (len(cell.parts) == 1 and HIDDEN.search(cell.parts[0] or "")):
+                return "hidden tests failed"
+            return f"raised {part['error'].get('ename', 'an error')}"
+    if len(out.get("parts", [])) < len(cell.parts):
+        return "not run"
+    return None
+
+
+def score(public: Plan, hidden: Plan | None, ref_public: Reference,
+          ref_hidden: Reference | None) -> dict[str, dict]:
+    """grade_id -> {"points", "max", "failed"}, as ``runner.score`` but judged on reports.
+
+    ``hidden`` is the same submission run on the hidden data (None: not run, because no
+    cell passed on the course data); a cell the reference itself fails on the hidden data
+    is judged on the course data only (the grader logged it when it ran the reference).
+    """
+    by_id = {c.grade_id: c for c in public.cells if c.grade_id}
+    hidden_by_id = {c.grade_id: c for c in hidden.cells if c.grade_id} if hidden else {}
+    result = {}
+    for gid, info in public.graded.items():
+        if not info["auto"]:
+            result[gid] = {"points": None, "max": info["points"], "failed": None}
+            continue
+        try:
+            failed = _judge_cell(gid, by_id, hidden_by_id, public, ref_public, ref_hidden)
+        except Exception:               # a forged reply may hold anything: no points then
+            failed = "the kernel's reply for this cell could not be read"
+        result[gid] = {"points": 0.0 if failed else info["points"], "max": info["points"],
+                       "failed": failed}
+    return result
+
+
+def nothing(the_plan: Plan, why: str) -> dict[str, dict]:
+    """Scores when no judgement could be made: every autograded cell 0, with ``why``."""
+    return {gid: {"points": None if not info["auto"] else 0.0, "max": info["points"],
+                  "failed": None if not info["auto"] else why}
+            for gid, info in the_plan.graded.items()}
+
+
+def _judge_cell(gid: str, by_id: dict, hidden_by_id: dict, public: Plan,
+                ref_public: Reference, ref_hidden: Reference | None) -> str | None:
+    """Why graded cell ``gid`` earns nothing (None: it earns its points)."""
+    if gid in public.missing:
+        return "cell deleted"
+    if gid in ref_public.failed:
+        return ("the reference solution fails this cell on the course data "
+                f"({ref_public.failed[gid]}): the instructor must fix the source notebook")
+    failed = (cell_error(by_id[gid])
+              or mismatch(cell_reports(by_id[gid]), ref_public.reports.get(gid, [])))
+    if failed or ref_hidden is None or gid in ref_hidden.failed:
+        return failed
+    cell = hidden_by_id.get(gid)
+    why = _hidden_error(cell) if cell is not None else "not run"
+    if why:
+        return f"on the grader's hidden data: {why}"
+    return mismatch(cell_reports(cell), ref_hidden.reports.get(gid, []), hints=False)
