@@ -53,7 +53,10 @@ def test_released_notebooks_match_the_sources(tmp_path):
                            if ".ipynb_checkpoints" not in p.parts)
         assert committed == fresh, f"{kind}/ holds other notebooks than the sources: make release"
         for rel in fresh:
-            assert read(REPO / kind / rel) == read(tmp_path / kind / rel), (
+            # Byte for byte: the release is written as JupyterLab saves (notebooks.dumps),
+            # so a notebook opened and saved unchanged still passes, and any other change
+            # (even of format) fails.
+            assert (REPO / kind / rel).read_bytes() == (tmp_path / kind / rel).read_bytes(), (
                 f"{kind}/{rel} differs from what course/source/ generates: run `make release` "
                 "(edit only the source notebooks)")
 
