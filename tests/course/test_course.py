@@ -234,3 +234,19 @@ def test_how_checks_catch_a_right_answer_computed_the_wrong_way(tmp_path, monkey
     collect, sort_by = (cell_failed(c) or "" for c in hows)
     assert "CheckError" in collect and "collect() moves the whole RDD" in collect
     assert "CheckError" in sort_by and "samples the keys" in sort_by
+
+
+def test_the_master_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("COURSE_MASTER", raising=False)
+    assert labsetup.master_url() == "local[2]"
+    monkeypatch.setenv("COURSE_MASTER", " spark://10.0.0.5:7077 ")
+    assert labsetup.master_url() == "spark://10.0.0.5:7077"
+
+
+def test_a_cluster_master_needs_pyspark(monkeypatch):
+    """minispark has local masters only: a cluster URL is refused before anything starts
+    (the session's context stays up), with the way out in the message."""
+    monkeypatch.setenv("COURSE_ENGINE", "minispark")
+    monkeypatch.setenv("COURSE_MASTER", "spark://10.0.0.5:7077")
+    with pytest.raises(ValueError, match=r"local masters only.*COURSE_ENGINE=pyspark"):
+        labsetup.start("ch03_spark_basics")
