@@ -250,3 +250,33 @@ def test_a_cluster_master_needs_pyspark(monkeypatch):
     monkeypatch.setenv("COURSE_MASTER", "spark://10.0.0.5:7077")
     with pytest.raises(ValueError, match=r"local masters only.*COURSE_ENGINE=pyspark"):
         labsetup.start("ch03_spark_basics")
+
+
+def test_normalize_rewrites_the_format_only(tmp_path):
+    """`python -m course.notebooks normalize` gives a notebook JupyterLab's format (sources
+    as lists of lines) without changing what it holds; a second run changes nothing."""
+    import subprocess
+    import sys
+
+    from course.notebooks import dumps
+
+    copies = []
+    for name in NAMES:
+        copy = tmp_path / f"{name}.ipynb"
+        nb = read(source_path(name))
+        for cell in nb["cells"]:         # the other way round: one string per source
+            cell["source"] = "".join(cell["source"])
+        copy.write_text(json.dumps(nb, indent=2))
+        copies.append(copy)
+    run = [sys.executable, "-m", "course.notebooks", "normalize", *map(str, copies)]
+    first = subprocess.run(run, capture_output=True, text=True, cwd=REPO, check=True)
+    assert f"normalized {len(NAMES)} of {len(NAMES)}" in first.stdout
+    for name, copy in zip(NAMES, copies, strict=True):
+        text = copy.read_text()
+        assert text == dumps(json.loads(text)) and isinstance(
+            json.loads(text)["cells"][0]["source"], list)
+        joined = [("".join(c["source"]), c["metadata"]) for c in json.loads(text)["cells"]]
+        assert joined == [("".join(c["source"]), c["metadata"])
+                          for c in read(source_path(name))["cells"]]
+    second = subprocess.run(run, capture_output=True, text=True, cwd=REPO, check=True)
+    assert f"normalized 0 of {len(NAMES)}" in second.stdout
