@@ -57,7 +57,8 @@ def _inject_doctest_namespace(request, doctest_namespace):
 
 # Doctests that create a StreamingContext on purpose: DStreams are deprecated in Spark 4
 # and both engines warn (students should see it); in these tests it is expected noise.
-DSTREAM_DOCTESTS = [ROOT / "minispark" / "streaming", ROOT / "course" / "streamcheck.py"]
+DSTREAM_DOCTESTS = [ROOT / "minispark" / "streaming", ROOT / "minispark" / "ui" / "streaming.py",
+                    ROOT / "course" / "streamcheck.py"]
 
 
 def pytest_collection_modifyitems(config, items):
