@@ -11,7 +11,7 @@ DATA    ?= data
 # whatever `python3` is first on PATH and could lack the venv's packages.
 export PYSPARK_PYTHON := $(abspath $(PY))
 
-.PHONY: demo test parity test-browser bench lint clean release answers lab
+.PHONY: demo test parity test-browser bench lint clean release answers lab kit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,12 +65,21 @@ release: $(STAMP)
 answers: $(STAMP)
 	$(PY) -m course.make_answers $(ONLY)
 
-# JupyterLab with the course and nbgrader's extensions, on 127.0.0.1 only. Ctrl-C stops it.
+# JupyterLab on 127.0.0.1 only, with nbgrader's extensions, the whole repository shown
+# (course/source/ is edited there) and opening work/: a git-ignored working copy of
+# exercises/ (copied by course/lab.py, never overwriting), so the tracked notebooks are
+# never the ones worked in. Ctrl-C stops it.
 LAB_PORT ?= 8888
+WORK ?= work
 lab: $(STAMP)
-	PATH="$(abspath $(VENV))/bin:$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/course" \
-	  $(PY) -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
-	  --ServerApp.open_browser=False --ServerApp.allow_root=True --ServerApp.root_dir="$(CURDIR)"
+	JUPYTER_CONFIG_PATH="$(CURDIR)/course" $(PY) -m course.lab --root "$(CURDIR)" \
+	  --work "$(WORK)" --port $(LAB_PORT) --no-browser
+
+# The student kit (course/kit.py): exercises, minispark, datagen and the self-checks, no
+# solutions and no hidden tests, as an installable folder. make kit KIT=some/new/folder
+KIT ?= build/student-kit
+kit: $(STAMP)
+	$(PY) -m course.kit --out $(KIT)
 
 lint: $(STAMP)
 	$(PY) -m ruff check minispark datagen course tests benchmarks

@@ -1,11 +1,16 @@
-"""``python -m course``: the instructor's commands (grade, release, validate, export).
+"""``python -m course``: the instructor's commands (grade, release, validate, export, kit).
 
-The commands live in ``course.grade.cli``; this module only dispatches to them.
+``kit`` (build the student kit) lives in ``course.kit``; the others in ``course.grade.cli``.
+This module only dispatches to them.
 """
 
 import sys
 
-from course.grade.cli import main
-
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["kit"]:
+        from course.kit import main as kit
+
+        sys.exit(kit(sys.argv[2:]))
+    from course.grade.cli import main
+
     sys.exit(main())

@@ -19,9 +19,13 @@ Each notebook starts with::
    hidden data set (same generator, a seed only the grader knows): in grading mode
    (``COURSE_GRADING=1``, under which the checks only report and never say ✓) the grader
    names its digest in ``COURSE_GRADER_DATASET``, and that data set is accepted too.
-4. Creates the SparkContext: ``local[2]``, no console progress bar, and nothing
-   written to stderr (nbgrader scores 0 for a test cell that writes to stderr; the
-   JVM's log of PySpark goes to a file, named in the printed line).
+4. Creates the SparkContext: master ``COURSE_MASTER`` (default ``local[2]``; a
+   ``spark://host:7077`` standalone cluster needs ``COURSE_ENGINE=pyspark``, see
+   INSTRUCTOR.md), no console progress bar, and nothing written to stderr (nbgrader
+   scores 0 for a test cell that writes to stderr; the JVM's log of PySpark goes to a
+   file, named in the printed line). With a local master, PySpark's driver and its UI
+   listen on 127.0.0.1 only (``SPARK_LOCAL_IP``, unless set): its UI would otherwise
+   listen on every interface, and a notebook's UI shows its code and data.
 
 Re-running the cell stops the previous context and starts a fresh one.
 """
@@ -38,6 +42,7 @@ SCALE, SEED = "tiny", 42
 # sha256 of the tiny seed-42 data set, as datagen records it in manifest.json.
 DATASET_SHA256 = "007a2ac96e30a41abbc5dae4c625de493e8a4b7ed9296e92428f70ab1ae824ed"
 ENGINES = ("minispark", "pyspark")
+DEFAULT_MASTER = "local[2]"
 
 
 class CourseDataError(RuntimeError):
@@ -50,6 +55,11 @@ def engine_name() -> str:
     if engine not in ENGINES:
         raise ValueError(f"COURSE_ENGINE={engine!r}: use one of {', '.join(ENGINES)}")
     return engine
+
+
+def master_url() -> str:
+    """The master chosen by ``COURSE_MASTER`` (``local[2]`` unless told otherwise)."""
+    return os.environ.get("COURSE_MASTER", "").strip() or DEFAULT_MASTER
 
 
 def data_dir() -> Path:
@@ -117,6 +127,11 @@ def _pyspark_context(conf_pairs: dict, app: str):
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     # PySpark's workers refuse to hash strings (reduceByKey on str keys) without it.
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    if conf_pairs["spark.master"].startswith("local"):
+        # The JVM binds the UI to SPARK_LOCAL_IP, else to every interface (Spark's WebUI;
+        # spark.driver.bindAddress does not move it). On a cluster the executors must
+        # reach the driver, so there the address is the instructor's (INSTRUCTOR.md).
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     from pyspark import SparkConf, SparkContext
 
     log = Path(tempfile.gettempdir()) / f"course-{app}-spark.log"
@@ -135,9 +150,13 @@ def _pyspark_context(conf_pairs: dict, app: str):
     return sc, log
 
 
-def start(app: str, *, master: str = "local[2]"):
+def start(app: str, *, master: str | None = None):
     """Create the notebook's SparkContext and return ``(sc, DATA)``, ``DATA`` a ``Path``."""
     engine = engine_name()
+    master = master or master_url()
+    if engine == "minispark" and not master.startswith("local"):
+        raise ValueError(f"COURSE_MASTER={master!r}: minispark runs local masters only "
+                         "(local, local[N], local[*]); set COURSE_ENGINE=pyspark for a cluster")
     data = data_dir()
     manifest = ensure_data(data)
     _stop_active(engine)

@@ -12,6 +12,12 @@ sources, how a notebook is executed and how its graded cells fared.
 
 ``python -m course.notebooks release [OUT_ROOT] [--only ASSIGNMENT]`` writes both
 (``make release``; ``--only`` for one chapter while editing it).
+
+Every notebook is written byte for byte as JupyterLab 4 saves it (``dumps``: jupyter_server
+saves with ``nbformat.write``: sorted keys, one-space indent, sources as lists of lines,
+a final newline), so opening a released notebook and saving it unchanged changes nothing.
+``python -m course.notebooks normalize [PATH...]`` rewrites notebooks (default: every source
+notebook) in that format without changing their content.
 """
 
 from __future__ import annotations
@@ -54,9 +60,55 @@ def read(path: Path) -> dict:
     return json.loads(Path(path).read_text())
 
 
+def dumps(nb: dict) -> str:
+    """The notebook's file text exactly as JupyterLab 4 saves it.
+
+    jupyter_server's contents manager saves with ``nbformat.write(nb, f,
+    version=NO_CONVERT)``: ``nbformat.writes`` (sorted keys, indent 1, ``", "``/``": "``
+    separators, non-ASCII kept, multi-line strings split into lists of lines), then a
+    newline if the text does not end with one.
+
+    >>> print(dumps({"cells": [{"cell_type": "markdown", "id": "a", "metadata": {},
+    ...   "source": "x\\ny"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), end="")
+    {
+     "cells": [
+      {
+       "cell_type": "markdown",
+       "id": "a",
+       "metadata": {},
+       "source": [
+        "x\\n",
+        "y"
+       ]
+      }
+     ],
+     "metadata": {},
+     "nbformat": 4,
+     "nbformat_minor": 5
+    }
+    """
+    import nbformat
+
+    text = nbformat.writes(nbformat.from_dict(json.loads(json.dumps(nb))),
+                           version=nbformat.NO_CONVERT)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def write(nb: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    path.write_text(dumps(nb), encoding="utf-8")
+
+
+def normalize(paths: list[Path]) -> list[Path]:
+    """Rewrite each notebook in JupyterLab's format (same content); return those changed."""
+    changed = []
+    for path in paths:
+        before = Path(path).read_text(encoding="utf-8")
+        after = dumps(json.loads(before))
+        if after != before:
+            Path(path).write_text(after, encoding="utf-8")
+            changed.append(Path(path))
+    return changed
 
 
 def nbgrader_meta(cell: dict) -> dict:
@@ -126,7 +178,7 @@ def _generate(api, root: Path, name: str) -> dict:
 
 
 def exercise_notebook(released: dict) -> dict:
-    """nbgrader's release, normalised (sorted keys, plain-string sources)."""
+    """nbgrader's release as a plain copy (``write`` gives it JupyterLab's format)."""
     nb = json.loads(json.dumps(released))
     for cell in nb["cells"]:
         cell["source"] = _text(cell["source"])
@@ -191,11 +243,24 @@ def main(argv: list[str]) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m course.notebooks")
-    parser.add_argument("command", choices=["release"])
-    parser.add_argument("out_root", nargs="?", default=str(REPO))
+    parser.add_argument("command", choices=["release", "normalize"],
+                        help="release: write exercises/ and solutions/; normalize: rewrite "
+                             "notebooks in JupyterLab's format (content unchanged)")
+    parser.add_argument("paths", nargs="*", metavar="OUT_ROOT | PATH",
+                        help="release: the folder to write into (default: the repository); "
+                             "normalize: the notebooks (default: every source notebook)")
     parser.add_argument("--only", action="append", metavar="ASSIGNMENT",
                         help="release just this assignment (repeatable); default: all")
     args = parser.parse_args(argv)
+    if args.command == "normalize":
+        paths = [Path(p) for p in args.paths] or [source_path(a) for a in assignments()]
+        changed = normalize(paths)
+        print(f"normalized {len(changed)} of {len(paths)} notebooks"
+              + "".join(f"\n  {p}" for p in changed))
+        return 0
+    if len(args.paths) > 1:
+        parser.error("release takes one OUT_ROOT")
+    args.out_root = args.paths[0] if args.paths else str(REPO)
     out = Path(args.out_root)
     for path in release(out, args.only):
         print(f"wrote {path.relative_to(out) if path.is_relative_to(out) else path}")

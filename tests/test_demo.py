@@ -39,7 +39,13 @@ def test_streaming_tour_counts_every_line_it_received(data):
     received = [int(n) for n in re.findall(r"^-- batch at .*: (\d+) lines received$", out, re.M)]
     kb = [int(n) for n in re.findall(r"^   Number of KB requests: (\d+)$", out, re.M)]
     reported = [int(n) for n in re.findall(r"^  batch \d+: +(\d+) records", out, re.M)]
-    total = int(re.search(r"stopped gracefully after \d+ batches: (\d+) records", out).group(1))
+    stopped = re.search(r"stopped gracefully after (\d+) batches \(3 waited for"
+                        r"(?:, then (\d+) more with the lines received meanwhile)?\): "
+                        r"(\d+) records", out)
+    assert stopped, out
+    # The last line says how many batches ran, as many as were printed.
+    completed, extra, total = int(stopped[1]), int(stopped[2] or 0), int(stopped[3])
+    assert completed == len(received) == 3 + extra
     assert len(received) >= 3 and len(kb) == len(received) == len(reported)
     assert received == reported and sum(received) == total > 1000
     # The replayer sends the daily files in name order; a graceful stop processes all

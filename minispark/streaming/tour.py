@@ -18,8 +18,10 @@ the batch tour has generated the data). What happens:
   waited to start (*scheduling delay*) and how long it took (*processing delay*). A stream
   keeps up while processing takes less than the batch interval; otherwise batches queue
   and the scheduling delay grows.
-- **A graceful stop** (``stop(stopGraceFully=True)``) finishes the batches already
-  received before the context ends, so nothing received is lost.
+- **A graceful stop** (``stop(stopGraceFully=True)``) processes everything received
+  before the context ends, so nothing received is lost. The tour waits for ``--batches``
+  batches (default 4) and then stops gracefully: the lines received since the last of them
+  make one more batch (more if batches had fallen behind), so it usually prints five.
 
 The same program runs on PySpark with ``from pyspark.streaming import StreamingContext``
 (the listener and ``foreachRDD`` are PySpark's API too). Read next: ``context.py``.
@@ -82,13 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m minispark.streaming.tour",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("data"))
-    parser.add_argument("--batches", type=int, default=4, help="batches to run (default 4)")
+    parser.add_argument("--batches", type=int, default=4,
+                        help="batches to wait for before the graceful stop, which then "
+                             "processes what was received since in one more (default 4)")
     parser.add_argument("--rate", type=float, default=500, help="lines per second sent")
     args = parser.parse_args(argv)
     ensure_data(args.data, "tiny")
 
     print(f"\n== Streaming: the web logs replayed at {args.rate:g} lines/s, "
-          f"{BATCH_SECONDS} s batches, {args.batches} batches ==")
+          f"{BATCH_SECONDS} s batches; a graceful stop after {args.batches} batches ==")
     started = time.monotonic()
     with ReplayServer([args.data / "weblogs"], rate=args.rate) as server:
         sc = SparkContext("local[2]", "streaming-tour")
@@ -109,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     if not finished:
         print(f"the stream did not complete {args.batches} batches in time", file=sys.stderr)
         return 1
-    print(f"stopped gracefully after {reporter.completed} batches: {reporter.records} records "
-          f"processed ({time.monotonic() - started:.1f} s)")
+    extra = reporter.completed - args.batches
+    print(f"stopped gracefully after {reporter.completed} batches ({args.batches} waited for"
+          + (f", then {extra} more with the lines received meanwhile" if extra else "")
+          + f"): {reporter.records} records processed ({time.monotonic() - started:.1f} s)")
     return 0
 
 

@@ -1,11 +1,13 @@
 """Fixtures for the course tests: ``lab``, a JupyterLab started by ``make lab`` on a free
-port; ``notebook``, a scratch copy of a released exercise for it to open (``browser``,
-headless Chromium, is tests/conftest.py's); and ``run_variant``, which
+port with a working copy of its own (``lab_server`` runs any JupyterLab command that way:
+test_kit.py starts the installed kit's); ``notebook``, the working copy of an exercise for
+it to open (``browser``, headless Chromium, is tests/conftest.py's); and ``run_variant``, which
 runs a chapter with some answers written another way (the chapter tests use it to prove
 that a how-it-ran check fails, with its message, for a right answer computed slowly)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -21,6 +23,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -35,17 +39,16 @@ def get(url: str, data: dict | None = None) -> tuple[int, str]:
         return resp.status, resp.read().decode()
 
 
-@pytest.fixture
-def lab(tmp_path):
+@contextlib.contextmanager
+def lab_server(command, cwd: Path, env: dict, log_path: Path):
+    """Run ``command(port)``, a JupyterLab command line, on a free port as its own process
+    group until its REST API answers; yield (base URL, token); stop the group at the end."""
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_TOKEN=token, COURSE_DATA=str(tmp_path / "data"),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-               # a fresh workspace: no tabs restored from an earlier session
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    cmd = command(port)
+    env = dict(env, JUPYTER_TOKEN=token)
     env.pop("PYTEST_CURRENT_TEST", None)
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_PORT={port}"],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -57,10 +60,10 @@ def lab(tmp_path):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("make lab did not come up:\n"
-                                     + (tmp_path / "lab.log").read_text()[-3000:])
+                raise AssertionError(f"{' '.join(cmd)} did not come up:\n"
+                                     + log_path.read_text()[-3000:])
             time.sleep(0.5)
-        yield types.SimpleNamespace(base=base, token=token, get=get)
+        yield base, token
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -71,19 +74,72 @@ def lab(tmp_path):
         log.close()
 
 
+@pytest.fixture
+def lab(tmp_path):
+    """`make lab` on a free port, its working copy in a folder of its own under build/
+    (make lab's root is the repository); ``lab.work`` is that folder, relative to the root."""
+    work = REPO / "build" / f"lab-work-{os.getpid()}-{secrets.token_hex(4)}"
+    env = dict(os.environ, COURSE_DATA=str(tmp_path / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               # a fresh workspace: no tabs restored from an earlier session
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+
+    def command(port: int) -> list[str]:
+        return ["make", "--no-print-directory", "lab", f"LAB_PORT={port}", f"WORK={work}"]
+    try:
+        with lab_server(command, REPO, env, tmp_path / "lab.log") as (base, token):
+            yield types.SimpleNamespace(base=base, token=token, get=get,
+                                        work=work.relative_to(REPO).as_posix())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture
+def serve_lab():
+    """``with serve_lab(command, cwd, env, log_path) as (base, token)``: see lab_server."""
+    return lab_server
+
+
+ARTIFACTS = Path(os.environ.get("UI_TEST_ARTIFACTS", REPO / "build" / "test-artifacts" / "ui"))
+
+
+class WaitFor:
+    """``wait_for(condition, timeout, what, driver)``: poll until ``condition()`` is truthy
+    and return it; on timeout, save a screenshot to ARTIFACTS and fail saying ``what``."""
+
+    def __call__(self, condition, timeout: float, what: str, driver):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                found = condition()
+            except Exception:           # the page is still being built: look again
+                found = None
+            if found:
+                return found
+            time.sleep(0.25)
+        shot = self.screenshot(driver, "lab-timeout.png")
+        raise AssertionError(f"JupyterLab: {what} within {timeout:.0f} s (screenshot in {shot})")
+
+    @staticmethod
+    def screenshot(driver, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / name))
+        return ARTIFACTS / name
+
+
+@pytest.fixture
+def wait_for():
+    return WaitFor()
+
+
 RELEASED = REPO / "exercises" / "ch03_spark_basics" / "ch03_spark_basics.ipynb"
 
 
 @pytest.fixture
-def notebook():
-    """A copy of the released exercise under build/ (JupyterLab's autosave must never
-    write a student's outputs into exercises/), as a path relative to the lab's root."""
-    folder = REPO / "build" / f"lab-test-{os.getpid()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    copy = folder / RELEASED.name
-    shutil.copy(RELEASED, copy)
-    yield copy.relative_to(REPO).as_posix()
-    shutil.rmtree(folder, ignore_errors=True)
+def notebook(lab):
+    """The lab's working copy of the ch03 exercise (made by `make lab`), relative to the
+    lab's root: what a student opens, never the tracked exercises/ notebook."""
+    return f"{lab.work}/ch03_spark_basics/{RELEASED.name}"
 
 
 @pytest.fixture

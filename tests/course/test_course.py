@@ -53,7 +53,10 @@ def test_released_notebooks_match_the_sources(tmp_path):
                            if ".ipynb_checkpoints" not in p.parts)
         assert committed == fresh, f"{kind}/ holds other notebooks than the sources: make release"
         for rel in fresh:
-            assert read(REPO / kind / rel) == read(tmp_path / kind / rel), (
+            # Byte for byte: the release is written as JupyterLab saves (notebooks.dumps),
+            # so a notebook opened and saved unchanged still passes, and any other change
+            # (even of format) fails.
+            assert (REPO / kind / rel).read_bytes() == (tmp_path / kind / rel).read_bytes(), (
                 f"{kind}/{rel} differs from what course/source/ generates: run `make release` "
                 "(edit only the source notebooks)")
 
@@ -231,3 +234,49 @@ def test_how_checks_catch_a_right_answer_computed_the_wrong_way(tmp_path, monkey
     collect, sort_by = (cell_failed(c) or "" for c in hows)
     assert "CheckError" in collect and "collect() moves the whole RDD" in collect
     assert "CheckError" in sort_by and "samples the keys" in sort_by
+
+
+def test_the_master_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("COURSE_MASTER", raising=False)
+    assert labsetup.master_url() == "local[2]"
+    monkeypatch.setenv("COURSE_MASTER", " spark://10.0.0.5:7077 ")
+    assert labsetup.master_url() == "spark://10.0.0.5:7077"
+
+
+def test_a_cluster_master_needs_pyspark(monkeypatch):
+    """minispark has local masters only: a cluster URL is refused before anything starts
+    (the session's context stays up), with the way out in the message."""
+    monkeypatch.setenv("COURSE_ENGINE", "minispark")
+    monkeypatch.setenv("COURSE_MASTER", "spark://10.0.0.5:7077")
+    with pytest.raises(ValueError, match=r"local masters only.*COURSE_ENGINE=pyspark"):
+        labsetup.start("ch03_spark_basics")
+
+
+def test_normalize_rewrites_the_format_only(tmp_path):
+    """`python -m course.notebooks normalize` gives a notebook JupyterLab's format (sources
+    as lists of lines) without changing what it holds; a second run changes nothing."""
+    import subprocess
+    import sys
+
+    from course.notebooks import dumps
+
+    copies = []
+    for name in NAMES:
+        copy = tmp_path / f"{name}.ipynb"
+        nb = read(source_path(name))
+        for cell in nb["cells"]:         # the other way round: one string per source
+            cell["source"] = "".join(cell["source"])
+        copy.write_text(json.dumps(nb, indent=2))
+        copies.append(copy)
+    run = [sys.executable, "-m", "course.notebooks", "normalize", *map(str, copies)]
+    first = subprocess.run(run, capture_output=True, text=True, cwd=REPO, check=True)
+    assert f"normalized {len(NAMES)} of {len(NAMES)}" in first.stdout
+    for name, copy in zip(NAMES, copies, strict=True):
+        text = copy.read_text()
+        assert text == dumps(json.loads(text)) and isinstance(
+            json.loads(text)["cells"][0]["source"], list)
+        joined = [("".join(c["source"]), c["metadata"]) for c in json.loads(text)["cells"]]
+        assert joined == [("".join(c["source"]), c["metadata"])
+                          for c in read(source_path(name))["cells"]]
+    second = subprocess.run(run, capture_output=True, text=True, cwd=REPO, check=True)
+    assert f"normalized 0 of {len(NAMES)}" in second.stdout

@@ -9,33 +9,12 @@ and Selenium). A screenshot of the notebook goes to ``$UI_TEST_ARTIFACTS`` (defa
 
 from __future__ import annotations
 
-import os
-import time
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("UI_TEST_ARTIFACTS", ROOT / "build" / "test-artifacts" / "ui"))
-def wait_for(condition, timeout: float, what: str, driver):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = condition()
-        except Exception:           # the page is still being built: look again
-            found = None
-        if found:
-            return found
-        time.sleep(0.25)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / "lab-timeout.png"))
-    raise AssertionError(f"JupyterLab: {what} within {timeout:.0f} s "
-                         f"(screenshot in {ARTIFACTS / 'lab-timeout.png'})")
 
-
-def test_student_opens_an_exercise_and_runs_its_setup_cell(lab, browser, notebook):
+def test_student_opens_an_exercise_and_runs_its_setup_cell(lab, browser, notebook, wait_for):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -58,8 +37,7 @@ def test_student_opens_an_exercise_and_runs_its_setup_cell(lab, browser, noteboo
     ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
     output = wait_for(lambda: "checksum OK" in setup.text and setup.text, 120,
                       "the setup cell printed no 'checksum OK'", browser)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / "lab-setup-cell.png"))
+    wait_for.screenshot(browser, "lab-setup-cell.png")
     assert "minispark 4.3.0, master local[2]" in output, output
     # Nothing on stderr: JupyterLab shows stderr output with this class.
     for mime in ("application/vnd.jupyter.stderr", "application/vnd.jupyter.error"):

@@ -7,15 +7,16 @@ import os
 import socket
 import threading
 import time
-import warnings
 
 import cloudpickle
+import pytest
 
 from minispark.streaming import StreamingContext
 from minispark.streaming.blocks import read_lines
 from minispark.streaming.receiver import SocketReceiver
 
-warnings.filterwarnings("ignore", category=FutureWarning)
+# DStreams are deprecated in Spark 4 and both engines warn; these tests use them on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:DStream is deprecated:FutureWarning")
 
 
 def _lines(receiver):

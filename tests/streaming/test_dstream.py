@@ -7,7 +7,6 @@ ManualClock starting at 0 with 1 s batches are 1000, 2000, ... ms).
 from __future__ import annotations
 
 import os
-import warnings
 from datetime import datetime
 
 import pytest
@@ -15,7 +14,8 @@ import pytest
 from minispark.streaming import ManualClock, StreamingContext, StreamingListener
 from minispark.streaming.testing import collect, recorded_inputs, run_stream
 
-warnings.filterwarnings("ignore", category=FutureWarning)
+# DStreams are deprecated in Spark 4 and both engines warn; these tests use them on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:DStream is deprecated:FutureWarning")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import warnings
 
 import pytest
 
@@ -14,7 +13,8 @@ from datagen import ReplayServer
 from minispark.streaming import ManualClock, StreamingContext, StreamingListener
 from minispark.streaming.testing import collect
 
-warnings.filterwarnings("ignore", category=FutureWarning)
+# DStreams are deprecated in Spark 4 and both engines warn; these tests use them on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:DStream is deprecated:FutureWarning")
 
 
 class Batches(StreamingListener):

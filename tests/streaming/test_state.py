@@ -4,13 +4,15 @@ and the data checkpoints that keep the lineage of a long-running state flat."""
 from __future__ import annotations
 
 import os
-import warnings
+
+import pytest
 
 from minispark.streaming import ManualClock, StreamingContext
 from minispark.streaming.state import StateDStream
 from minispark.streaming.testing import run_stream
 
-warnings.filterwarnings("ignore", category=FutureWarning)
+# DStreams are deprecated in Spark 4 and both engines warn; these tests use them on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:DStream is deprecated:FutureWarning")
 
 PAIRS = [[("a", 1), ("b", 2)], [("a", 3)], [("c", 1), ("a", 1)], [], [("b", 5)]]
 

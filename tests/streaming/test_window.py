@@ -8,13 +8,13 @@ produced only at batches that are multiples of S.
 from __future__ import annotations
 
 import operator
-import warnings
 
 import pytest
 
 from minispark.streaming.testing import run_stream
 
-warnings.filterwarnings("ignore", category=FutureWarning)
+# DStreams are deprecated in Spark 4 and both engines warn; these tests use them on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore:DStream is deprecated:FutureWarning")
 
 PAIRS = [[("a", 1), ("b", 2)], [("a", 3)], [("c", 1), ("a", 1)], [], [("b", 5)]]
 EMPTY5 = [[]] * 5
