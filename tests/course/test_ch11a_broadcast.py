@@ -24,11 +24,12 @@ def target_lines(sc, lines, models):
 '''
 
 CLOSURE_TITLES = '''
-titles = {}
-with open(DATA / "kb" / "kblist.txt") as f:
-    for line in f:
-        docid, title = line.rstrip("\\n").split(":", 1)
-        titles[docid] = title
+def read_titles(path):
+    with open(path) as f:
+        return dict(line.rstrip("\\n").split(":", 1) for line in f if line.strip())
+
+
+titles = read_titles(DATA / "kb" / "kblist.txt")
 
 def titles_by_broadcast(sc, lines, titles):
     def lookup(line):               # `titles` is pickled into the closure
@@ -41,11 +42,12 @@ def titles_by_broadcast(sc, lines, titles):
 '''
 
 BROADCAST_BUT_A_COPY = '''
-titles = {}
-with open(DATA / "kb" / "kblist.txt") as f:
-    for line in f:
-        docid, title = line.rstrip("\\n").split(":", 1)
-        titles[docid] = title
+def read_titles(path):
+    with open(path) as f:
+        return dict(line.rstrip("\\n").split(":", 1) for line in f if line.strip())
+
+
+titles = read_titles(DATA / "kb" / "kblist.txt")
 
 def titles_by_broadcast(sc, lines, titles):
     titles_bc = sc.broadcast(titles)
@@ -60,14 +62,22 @@ def titles_by_broadcast(sc, lines, titles):
 '''
 
 LOOKUP_NOT_JOIN = '''
-pages = sc.textFile(str(DATA / "kb" / "kblist.txt")).map(lambda l: tuple(l.split(":", 1)))
+def read_pages(sc, path):
+    return sc.textFile(path).filter(lambda l: l.strip()).map(lambda l: tuple(l.split(":", 1)))
+
+
+pages = read_pages(sc, str(DATA / "kb" / "kblist.txt"))
 
 def titles_by_join(lines, pages):   # the right pairs, but no join: no shuffle
     return titles_by_broadcast(sc, lines, dict(pages.collect()))
 '''
 
 LOOKUP_THEN_SHUFFLE = '''
-pages = sc.textFile(str(DATA / "kb" / "kblist.txt")).map(lambda l: tuple(l.split(":", 1)))
+def read_pages(sc, path):
+    return sc.textFile(path).filter(lambda l: l.strip()).map(lambda l: tuple(l.split(":", 1)))
+
+
+pages = read_pages(sc, str(DATA / "kb" / "kblist.txt"))
 
 def titles_by_join(lines, pages):   # a lookup, then a shuffle that is not the join
     return titles_by_broadcast(sc, lines, dict(pages.collect())).repartition(3)
@@ -98,3 +108,51 @@ def test_other_wrong_ways_fail_them_too(run_variant):
     assert "CheckError" in result["ex4-how"] and "narrow" in result["ex4-how"]
     assert "CheckError" in result["ex6-how"] and "a dict made from it" in result["ex6-how"]
     assert "CheckError" in result["ex7-how"] and "reads only the logs" in result["ex7-how"]
+
+
+EVERY_COLON = '''
+def read_titles(path):
+    titles = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                docid, title = line.rstrip("\\n").split(":")[:2]   # cuts at the 2nd colon
+                titles[docid] = title
+    return titles
+
+
+titles = read_titles(DATA / "kb" / "kblist.txt")
+
+def titles_by_broadcast(sc, lines, titles):
+    titles_bc = sc.broadcast(titles)
+    def lookup(line):
+        request = parse(line)
+        if request is None or not request[1].startswith("/KBDOC-"):
+            return []
+        title = titles_bc.value.get(request[1][1:-len(".html")])
+        return [] if title is None else [(request[0], title)]
+    return lines.flatMap(lookup)
+'''
+
+EVERY_COLON_PAGES = '''
+def read_pages(sc, path):                  # a 3-field tuple when a title has a colon
+    return sc.textFile(path).filter(lambda l: l.strip()).map(lambda l: tuple(l.split(":")))
+
+
+pages = read_pages(sc, str(DATA / "kb" / "kblist.txt"))
+
+def titles_by_join(lines, pages):
+    def article(line):
+        request = parse(line)
+        if request is None or not request[1].startswith("/KBDOC-"):
+            return []
+        return [(request[1][1:-len(".html")], request[0])]
+    return lines.flatMap(article).join(pages).map(lambda kv: kv[1])
+'''
+
+
+def test_titles_with_a_colon_are_kept_whole(run_variant):
+    result = run_variant(NAME, {"ex6-answer": EVERY_COLON, "ex7-answer": EVERY_COLON_PAGES},
+                         ["ex1-answer", "ex3-answer", "ex6-check", "ex7-check"])
+    assert "only the first colon ends the doc id" in (result["ex6-check"] or ""), result
+    assert "only the first colon ends the doc id" in (result["ex7-check"] or ""), result
