@@ -62,11 +62,11 @@ def trap_visit(first_chunk: str, head: str, kb_request: str, kb_url: str, tail: 
     stays in time order.
 
     >>> first = '1.1.1.1 - 5 [16/Sep/2013:00:00:07 +0100] "GET /a HTTP/1.0" 200 1 "-"  "u"\\n'
-    >>> visit = trap_visit(first, "2.2.2.2 - 9 [", '"GET /KBDOC-00001.html HTTP/1.0" 200 99 "',
-    ...                    "http://x/KBDOC-00001.html", '"  "ua"\\n')
+    >>> visit = trap_visit(first, "2.2.2.2 - 9 [", '"GET /KBDOC-1.html HTTP/1.0" 200 99 "',
+    ...                    "/KB-1.html", '"  "ua"\\n')
     >>> print(visit, end="")
-    2.2.2.2 - 9 [16/Sep/2013:00:00:07 +0100] "GET /KBDOC-00001.html HTTP/1.0" 200 99 "-"  "ua"
-    2.2.2.2 - 9 [16/Sep/2013:00:00:07 +0100] "GET /theme.css HTTP/1.0" 200 2412 "http://x/KBDOC-00001.html"  "ua"
+    2.2.2.2 - 9 [16/Sep/2013:00:00:07 +0100] "GET /KBDOC-1.html HTTP/1.0" 200 99 "-"  "ua"
+    2.2.2.2 - 9 [16/Sep/2013:00:00:07 +0100] "GET /theme.css HTTP/1.0" 200 2412 "/KB-1.html"  "ua"
     """
     moment = first_chunk[first_chunk.index("[") + 1:first_chunk.index("] ") + 2]
     start = head + moment
