@@ -37,7 +37,7 @@ from course.notebooks import COURSE, REPO, assignments
 
 # The course modules a running notebook needs, and nothing else (see the opening comment).
 RUNTIME = ("__init__.py", "labsetup.py", "checks.py", "execution.py", "reporting.py",
-           "streamcheck.py", "lab.py", "answers.json")
+           "probes.py", "streamcheck.py", "lab.py", "answers.json")
 ENGINE = ("minispark", "datagen")
 NAME = "minispark-course-student"
 # Text that only instructors' files hold: nbgrader's markers around solutions and hidden

@@ -12,7 +12,7 @@ the file a good exercise rather than a toy:
   way); the manifest gives the order per maker. A parser must look up the maker first.
 - **No fix, no position.** When GPS is off the phone reports ``0.000000,0.000000``; those
   points must be filtered out before clustering, or one "cluster" lands in the ocean
-  off West Africa.
+  off West Africa. There is always at least one (the last report, if chance made none).
 
 The positions cluster around a few metropolitan areas of the western United States,
 with bell-shaped scatter, so k-means has real clusters to find.
@@ -82,9 +82,13 @@ def device_lines(seed: int, accounts: list[Account], start: dt.date, days: int,
     first = start.toordinal()
     times = sorted(rng.randrange(days * 86400) for _ in range(n_lines))
     lines = []
-    for t in times:
+    no_fix = False
+    for i, t in enumerate(times):
         model, maker, device, (lat, lon) = phones[int(rand() * len(phones))]
         gps = 0 if rand() < P_NO_FIX else 1
+        if i == len(times) - 1 and not no_fix:
+            gps = 0             # traps.py: the no-fix trap at every seed
+        no_fix = no_fix or not gps
         values = {
             "battery": int(rand() * 101), "signal": int(rand() * 6),
             "cpu": int(rand() * 100), "ram_free": 64 + int(rand() * 960),

@@ -30,7 +30,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from datagen import badlines, manifest
+from datagen import badlines, manifest, traps
 from datagen.accounts import COLUMNS, accounts_csv_lines, build_accounts, build_vocabulary
 from datagen.console import Progress, UserError
 from datagen.devices import device_lines, reading_orders
@@ -148,7 +148,7 @@ def generate(out_dir: str | os.PathLike, scale: str = "tiny", seed: int = 42, *,
         files[rel] = manifest.file_entry(data)
 
     vocab = build_vocabulary(seed)
-    accounts = build_accounts(seed, options["users"], start, vocab)
+    accounts = traps.ensure_model(build_accounts(seed, options["users"], start, vocab))
     articles = build_articles(seed, options["articles"])
     plan = make_plan(seed, accounts, articles)
 
@@ -172,6 +172,8 @@ def generate(out_dir: str | os.PathLike, scale: str = "tiny", seed: int = 42, *,
             results.append(write_day(plan, day, n, fraction, path))
             bar.update(results[-1].lines)
     bar.done()
+    if results and not any(r.trap_visits for r in results):    # traps.py: none by chance
+        results[0] = write_day(plan, *tasks[0], force_trap=True)
     for result in results:
         rel = Path(result.path).relative_to(out).as_posix()
         files[rel] = {"lines": result.lines, "bytes": os.path.getsize(result.path),

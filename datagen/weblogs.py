@@ -40,7 +40,7 @@ import hashlib
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from datagen import badlines
+from datagen import badlines, traps
 from datagen.accounts import STAFF_IDS, Account
 from datagen.kb import Article
 from datagen.models import RUMOURED, STAFF_AGENTS, all_models, slug, user_agent
@@ -87,6 +87,7 @@ class Plan:
     css_req: str = ""
     js_req: str = ""
     error_css_req: str = ""
+    trap_users: frozenset[int] = frozenset()     # users whose phone is traps.TRAP_MODEL
     clock: list[str] = field(default_factory=list, repr=False)
 
 
@@ -141,6 +142,8 @@ def make_plan(seed: int, accounts: list[Account], articles: list[Article]) -> Pl
         missing_url=[f"{SITE}{p}" for p in missing],
         css_req=_request("/theme.css", 200, 2412), js_req=_request("/code.js", 200, 6130),
         error_css_req=_request("/theme.css", 200, 2412),
+        trap_users=frozenset(i for i, m in enumerate(user_models)
+                             if models[m] == traps.TRAP_MODEL),
     )
 
 
@@ -164,8 +167,9 @@ def day_prefix(day: dt.date) -> str:
     return f"{day.day:02d}/{MONTHS[day.month - 1]}/{day.year}:"
 
 
-def day_visits(plan: Plan, day: dt.date, n_lines: int) -> tuple[list[str], int]:
-    """Generate one day's visits in time order: a list of text chunks, and their line count.
+def day_visits(plan: Plan, day: dt.date, n_lines: int) -> tuple[list[str], int, int]:
+    """Generate one day's visits in time order: a list of text chunks, their line count,
+    and how many of the visits are by users of ``traps.TRAP_MODEL``.
 
     Each chunk is one visit: 2 or 4 complete lines that share a timestamp.
     """
@@ -177,6 +181,7 @@ def day_visits(plan: Plan, day: dt.date, n_lines: int) -> tuple[list[str], int]:
     hours = rng.choices(range(24), cum_weights=list(accumulate(HOURLY)), k=n_visits)
     seconds = sorted([h * 3600 + int(rand() * 3600) for h in hours])
     users = rng.choices(range(len(plan.users_head)), cum_weights=plan.users_cum, k=n_visits)
+    trap_visits = sum(u in plan.trap_users for u in users) if plan.trap_users else 0
     popular_kb = rng.choices(range(len(plan.kb_req)), cum_weights=plan.kb_cum, k=n_visits)
     popular_sales = rng.choices(range(len(plan.sales_req)), cum_weights=plan.sales_cum,
                                 k=n_visits)
@@ -215,7 +220,7 @@ def day_visits(plan: Plan, day: dt.date, n_lines: int) -> tuple[list[str], int]:
             a = own[int(rand() * len(own))] if own and rand() < P_OWN_MODEL else popular_kb[i]
             append(f"{start}{kb_req[a]}{ref}{tail}{start}{css}{kb_url[a]}{tail}")
             lines += 2
-    return chunks, lines
+    return chunks, lines, trap_visits
 
 
 @dataclass
@@ -226,12 +231,22 @@ class DayResult:
     lines: int
     sha256: str
     bad: dict[str, int]
+    trap_visits: int = 0
 
 
 def write_day(plan: Plan, day: dt.date, n_lines: int, bad_fraction: float,
-              path: str) -> DayResult:
-    """Generate one day (visits plus malformed lines) and write it to ``path`` in one go."""
-    chunks, lines = day_visits(plan, day, n_lines)
+              path: str, force_trap: bool = False) -> DayResult:
+    """Generate one day (visits plus malformed lines) and write it to ``path`` in one go.
+
+    ``force_trap``: put an article visit by a ``traps.TRAP_MODEL`` user in front of the
+    day's visits if it has none (``pipeline.generate`` asks for it when no day had one).
+    """
+    chunks, lines, trap_visits = day_visits(plan, day, n_lines)
+    if force_trap and not trap_visits and plan.trap_users and chunks:
+        u = min(plan.trap_users)
+        chunks.insert(0, traps.trap_visit(chunks[0], plan.users_head[u][0], plan.kb_req[0],
+                                          plan.kb_url[0], plan.users_tail[u]))
+        lines, trap_visits = lines + 2, 1
     rng = substream(plan.seed, f"badlines-{day.isoformat()}")
     pieces, bad = badlines.mix_in(chunks, lines, bad_fraction, rng, day.toordinal())
     digest = hashlib.sha256()
@@ -239,7 +254,7 @@ def write_day(plan: Plan, day: dt.date, n_lines: int, bad_fraction: float,
         for piece in pieces:
             f.write(piece)
             digest.update(piece)
-    return DayResult(path, lines + sum(bad.values()), digest.hexdigest(), bad)
+    return DayResult(path, lines + sum(bad.values()), digest.hexdigest(), bad, trap_visits)
 
 
 def split_lines(n_lines: int, n_days: int) -> list[int]:

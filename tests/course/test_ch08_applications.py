@@ -49,3 +49,47 @@ def test_checks_catch_a_missing_guard_an_eager_function_and_a_missing_finally(
     assert eager_how and "ran 1 job(s)" in eager_how and "transformations" in eager_how
     assert last_check is None
     assert stop_check and "finally" in stop_check and "still stop its" in stop_check
+
+
+def _solution_app() -> str:
+    nb = read(source_path(NAME))
+    cell = next(c for c in nb["cells"] if nbgrader_meta(c).get("grade_id") == "ex1-answer")
+    return "".join(cell["source"]).replace("### BEGIN SOLUTION\n", "").replace(
+        "### END SOLUTION\n", "")
+
+
+REDUCE = "                 .reduceByKey(lambda a, b: a + b))"
+
+
+def test_how_check_catches_counting_without_a_map_side_combine(run_variant):
+    app = _solution_app()
+    assert REDUCE in app, "the solution no longer reduces this way: update this test"
+    grouped = app.replace(REDUCE, "                 .groupByKey().mapValues(len))")
+    result = run_variant(NAME, {"ex1-answer": grouped}, ["ex1-check", "ex1-how"])
+    assert result["ex1-check"] is None, "groupByKey still gives the right counts"
+    how = result["ex1-how"] or ""
+    assert "CheckError" in how and "reduceByKey adds up each task's requests" in how, how
+
+
+def test_how_check_catches_a_second_shuffle(run_variant):
+    app = _solution_app()
+    again = app.replace(REDUCE, REDUCE[:-1] + ".repartition(4))")
+    result = run_variant(NAME, {"ex1-answer": again}, ["ex1-check", "ex1-how"])
+    assert result["ex1-check"] is None
+    how = result["ex1-how"] or ""
+    assert "CheckError" in how and "expected one shuffle" in how, how
+
+
+def test_any_command_line_argparse_reads_alike_passes(run_variant):
+    """`--master=local[1]` and the option after the paths are the text's command line for
+    argparse: the hidden test accepts them; a run without the option does not pass."""
+    nb = read(source_path(NAME))
+    answer = next(c for c in nb["cells"] if nbgrader_meta(c).get("grade_id") == "ex4-answer")
+    text = "".join(answer["source"])
+    old = '[sys.executable, str(APP), "--master", "local[1]", str(LOGS), str(out_local1)]'
+    assert old in text, "the solution no longer runs the application this way: update this test"
+    keep = ["ex1-answer", "ex2-answer", "ex4-check"]
+    for argv in ('[sys.executable, str(APP), "--master=local[1]", str(LOGS), str(out_local1)]',
+                 '[sys.executable, str(APP), str(LOGS), str(out_local1), "--master", "local[1]"]'):
+        result = run_variant(NAME, {"ex4-answer": text.replace(old, argv)}, keep)
+        assert result["ex4-check"] is None, (argv, result["ex4-check"])

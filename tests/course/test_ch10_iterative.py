@@ -51,3 +51,38 @@ def test_how_checks_catch_extra_jobs_and_a_missing_cache(tmp_path, monkeypatch):
     assert loop_how and "kmeans ran 6 jobs for 3 steps" in loop_how
     assert cache_check and "Mark points with cache()" in cache_check
     assert cache_how and "read 0 of the 2 partitions of points from the cache" in cache_how
+
+
+GROUPED_STEP = '''
+def step(points, centres):           # every point crosses the shuffle
+    groups = (points.map(lambda p: (closest(p, centres), p)).groupByKey()
+              .mapValues(lambda ps: (sum(p[0] for p in ps) / len(ps),
+                                     sum(p[1] for p in ps) / len(ps)))
+              .collectAsMap())
+    return [groups.get(i, c) for i, c in enumerate(centres)]
+'''
+
+NOT_CACHED = '''
+reads = sc.accumulator(0)
+
+
+def counted_parse(line):
+    reads.add(1)
+    return parse_point(line)
+
+
+uncached_points = lines.map(counted_parse).filter(lambda p: p != (0.0, 0.0))
+cached_points = lines.map(counted_parse).filter(lambda p: p != (0.0, 0.0))   # no cache()
+reads_per_run = (0, 0)
+'''
+
+
+def test_how_checks_catch_grouping_and_an_uncached_input(run_variant):
+    result = run_variant(NAME, {"ex3-answer": GROUPED_STEP, "ex6-answer": NOT_CACHED},
+                         ["ex1-answer", "ex2-answer", "ex3-check", "ex3-how", "ex4-answer",
+                          "ex6-how"])
+    assert result["ex3-check"] is None, "grouping still gives the right centres"
+    how = result["ex3-how"] or ""
+    assert "CheckError" in how and "sends every point across the network" in how, how
+    how = result["ex6-how"] or ""
+    assert "CheckError" in how and "Is cached_points marked with cache()" in how, how

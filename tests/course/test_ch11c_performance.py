@@ -1,7 +1,9 @@
 """Chapter 11c's checks on *how* a job ran fail, with a message that teaches, when the
-answer is computed the slow way: a shuffle instead of coalesce, the table captured in the
-closure instead of broadcast, an unsalted hot key, the setup run per record instead of per
-partition, and the data (or every count) collected to the driver instead of the top n."""
+answer is computed the slow way: a shuffle instead of coalesce (even one whose files an
+earlier cell wrote, so that the watched job skips it), the table (or a table derived from
+it) captured in the closure instead of broadcast, an unsalted or badly salted hot key, the
+setup run per record instead of per partition, and the data (or every count) collected to
+the driver instead of the top n. Each check meets at least two wrong ways."""
 
 from __future__ import annotations
 
@@ -10,7 +12,34 @@ NAME = "ch11c_performance"
 SHUFFLED = '''
 broken = lines48.map(parse).filter(lambda r: r is not None and r[3] == 404)
 compact = broken.repartition(4)                 # a shuffle where coalesce would do
+_sizes = broken.glom().map(len).collect()       # ... whose files this cell already writes
+partition_report = (broken.getNumPartitions(), _sizes.count(0), compact.glom().map(len).collect())
+'''
+
+SHUFFLED_COALESCE = '''
+broken = lines48.map(parse).filter(lambda r: r is not None and r[3] == 404)
+compact = broken.coalesce(4, shuffle=True)      # coalesce, but with a shuffle
 partition_report = None
+'''
+
+DERIVED = '''
+def models_of(requests, accounts_bc):           # a smaller table made on the driver: captured
+    models = {user: account[2] for user, account in accounts_bc.value.items()}
+    return requests.map(lambda r: models.get(r[1], "unknown"))
+
+accounts_bc = sc.broadcast(accounts)
+model_counts = models_of(requests, accounts_bc).countByValue()
+'''
+
+SALTED_BY_TWO = '''
+def salt(pairs, n):                             # the salt ignores n: two keys per path
+    return pairs.map(lambda kv: ((kv[0], kv[1] % 2), kv[1]))
+
+def users_per_path(pairs, n):
+    return (salt(pairs, n).groupByKey()
+            .map(lambda kv: (kv[0][0], len(set(kv[1])))).reduceByKey(add))
+
+path_users = users_per_path(pairs, 8).collect()
 '''
 
 CAPTURED = '''
@@ -71,15 +100,21 @@ def test_slow_ways_fail_the_how_checks_with_a_reason(run_variant):
     assert "reads the table it is given" in result["ex3-check"]
     # ... and the way they were computed is not.
     assert "CheckError" in result["ex2-how"] and "repartition(n)" in result["ex2-how"]
-    assert "CheckError" in result["ex3-how"] and "inside the closure" in result["ex3-how"]
+    assert "ShuffleMapStage" in result["ex2-how"], "caught although this job skipped it"
+    assert "CheckError" in result["ex3-how"] and "closure" in result["ex3-how"]
     assert "CheckError" in result["ex4-how"] and "user_id % n" in result["ex4-how"]
     assert "AssertionError" in result["ex5-check"] and "open_catalog() ran" in result["ex5-check"]
     assert "CheckError" in result["ex6-how"] and "stay on the executors" not in result["ex6-how"]
     assert "sorting and slicing a collected list" in result["ex6-how"]
 
 
-def test_collecting_every_count_is_not_the_top_n(run_variant):
-    result = run_variant(NAME, {"ex6-answer": COLLECT_COUNTS},
-                  ["ex6-check", "ex6-how"])
-    assert result["ex6-check"] is None
+def test_other_slow_ways_fail_the_how_checks_too(run_variant):
+    result = run_variant(NAME, {"ex2-answer": SHUFFLED_COALESCE, "ex3-answer": DERIVED,
+                                "ex4-answer": SALTED_BY_TWO, "ex6-answer": COLLECT_COUNTS},
+                  ["ex1-answer", "ex2-how", "ex3-check", "ex3-how", "ex4-how", "ex6-check",
+                   "ex6-how"])
+    assert result["ex3-check"] is None and result["ex6-check"] is None, result
+    assert "CheckError" in result["ex2-how"] and "ShuffleMapStage" in result["ex2-how"]
+    assert "CheckError" in result["ex3-how"] and "a table made from it" in result["ex3-how"]
+    assert "CheckError" in result["ex4-how"] and "user_id % n" in result["ex4-how"]
     assert "CheckError" in result["ex6-how"] and "Fetch only the n" in result["ex6-how"]

@@ -118,14 +118,25 @@ def test_the_kit_holds_what_a_student_needs(built):
 
 
 def test_the_runtime_holds_every_course_module_it_imports():
-    """Each runtime module's imports of ``course.X`` name modules of the runtime: a notebook
-    in the kit would otherwise stop with an ImportError (checks.py imports reporting.py)."""
+    """Each runtime module's imports of ``course.X``, and those of every exercise notebook's
+    code cells, name modules of the runtime: a notebook in the kit would otherwise stop
+    with an ImportError (checks.py imports reporting.py; test cells import probes.py)."""
     import ast
 
     modules = {name.removesuffix(".py") for name in kit.RUNTIME if name.endswith(".py")}
+    sources = {name: (REPO / "course" / f"{name}.py").read_text() for name in modules}
+    for assignment in assignments():
+        nb = read(REPO / "exercises" / assignment / f"{assignment}.ipynb")
+        for number, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"]) if isinstance(cell["source"], list) \
+                    else cell["source"]
+                code = "\n".join(line for line in source.splitlines()
+                                 if not line.lstrip().startswith(("%", "!")))
+                sources[f"{assignment} cell {number}"] = code
     missing = set()
-    for name in modules:
-        tree = ast.parse((REPO / "course" / f"{name}.py").read_text())
+    for name, text in sources.items():
+        tree = ast.parse(text)
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "course":
                 imported = {alias.name for alias in node.names}
