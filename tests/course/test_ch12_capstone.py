@@ -75,7 +75,8 @@ APPENDS = (WRITER, '        os.makedirs(final, exist_ok=True)\n'
                    '        with open(os.path.join(final, "part-00000"), "a") as f:\n'
                    '            for doc, n in rdd.collect():\n'
                    '                f.write(f"{doc}\\t{n}\\n")\n')
-SAVES_IN_PLACE = (WRITER, '        rdd.map(lambda kv: f"{kv[0]}\\t{kv[1]}").saveAsTextFile(final)\n')
+SAVES_IN_PLACE = (WRITER,
+                  '        rdd.map(lambda kv: f"{kv[0]}\\t{kv[1]}").saveAsTextFile(final)\n')
 EXCLUSIVE = ('        staging = os.path.join(args.out, "report.json.tmp")\n'
              '        with open(staging, "w", encoding="utf-8") as f:\n'
              '            json.dump(result, f)\n'
