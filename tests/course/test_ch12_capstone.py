@@ -16,7 +16,9 @@ least two different mistakes, in two different submissions:
   (the redo fails);
 - the application: ``report.json`` opened with ``"x"`` (the second run fails), or the
   error rate in percent (the report is wrong, so is what it printed and saved);
-- parsing: malformed lines kept (it propagates to every count made from the parse).
+- parsing: malformed lines kept (it propagates to every count made from the parse), or
+  the KB list split at its last colon (a title holding a colon is cut);
+- article ids: any path holding ``/KBDOC-`` taken for a KB request (``/kb/KBDOC-...``).
 
 Slow (about two minutes on two busy cores): the notebook runs six times in sandboxed
 kernels, one of them waits for a cell timeout.
@@ -83,6 +85,11 @@ EXCLUSIVE = ('        staging = os.path.join(args.out, "report.json.tmp")\n'
              '        os.replace(staging, os.path.join(args.out, "report.json"))\n',
              '        with open(os.path.join(args.out, "report.json"), "x") as f:\n'
              '            json.dump(result, f)\n')
+LAST_COLON = ('entry.rstrip("\\n").partition(":")', 'entry.rstrip("\\n").rpartition(":")')
+LOOSE_DOC = ('    if path.startswith("/KBDOC-") and path.endswith(".html"):\n'
+             '        return path[1:-len(".html")]',
+             '    if "/KBDOC-" in path and path.endswith(".html"):\n'
+             '        return path.rsplit("/", 1)[1][:-len(".html")]')
 KEEPS_MALFORMED = ("""    if len(fields) < 10 or not line.endswith('"'):""",
                    "    if len(fields) < 10:")
 NEVER_STOPS = ('def kb_windows(lines):\n',
@@ -95,14 +102,16 @@ NEVER_STOPS = ('def kb_windows(lines):\n',
 SUBMISSIONS = {
     "correct": ((), {}, "ok"),
     "join_nocache_appends": (
-        (JOIN, NO_CACHE, NO_WINDOW, APPENDS, EXCLUSIVE),
-        {"ex2-how": "A join with the titles shuffles", "ex3-how": "times their size",
+        (JOIN, NO_CACHE, NO_WINDOW, APPENDS, EXCLUSIVE, LAST_COLON),
+        {"ex1-check": "hidden tests failed", "ex2-how": "A join with the titles shuffles",
+         "ex3-how": "times their size",
          "ex4-check": "ch12.kb_windows: not the expected answer",
          "ex5-check": "not idempotent",
          "ex6-check": "not safe to run again"}, "ok"),
     "closure_sortby_saves": (
-        (CLOSURE, SORT_BY, STREAM_UNPARSED, SAVES_IN_PLACE, PERCENT),
-        {"ex2-how": "never read the broadcast", "ex3-how": "sortBy samples",
+        (CLOSURE, SORT_BY, STREAM_UNPARSED, SAVES_IN_PLACE, PERCENT, LOOSE_DOC),
+        {"ex2-check": "hidden tests failed", "ex2-how": "never read the broadcast",
+         "ex3-how": "sortBy samples",
          "ex3-check": "ch12.error_rate: not the expected answer",
          "ex4-check": "hidden tests failed", "ex5-check": "a second time failed",
          "ex6-check": "ch12.app_stdout: not the expected answer"}, "ok"),
