@@ -177,7 +177,7 @@ class JobSubmission:
         stack, seen = [rdd], set()
         while stack:
             current = stack.pop()
-            if current.id() in seen or current.is_checkpointed:
+            if current.id() in seen or current._checkpoint_rdd is not None:
                 continue
             seen.add(current.id())
             mode = current._checkpoint_requested
@@ -189,7 +189,6 @@ class JobSubmission:
             checkpoint = write_checkpoint(current, os.path.join(base, f"rdd-{current.id()}"),
                                           local=mode == "local")
             current._checkpoint_rdd = checkpoint
-            current.is_checkpointed = True
             current._deps = []  # lineage truncated: parents can be garbage collected
 
     # -- internal ids and caching ---------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from minispark.accumulators import Accumulator, AccumulatorParam, default_param
 from minispark.broadcast import Broadcast
-from minispark.rdds.parallel import ParallelCollectionRDD, slice_collection
+from minispark.rdds.parallel import EmptyRDD, ParallelCollectionRDD, slice_collection
 from minispark.rdds.text import PickleFileRDD, TextFileRDD, WholeTextFilesRDD
 from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
 
@@ -75,8 +75,10 @@ class RDDSources:
 
         >>> sc.emptyRDD().getNumPartitions(), sc.emptyRDD().collect()
         (0, [])
+        >>> sc.emptyRDD()
+        EmptyRDD[...] at emptyRDD at ...
         """
-        return ParallelCollectionRDD(self, [])
+        return EmptyRDD(self)
 
     def textFile(self, name: str, minPartitions: int | None = None,
                  use_unicode: bool = True) -> RDD:
