@@ -105,6 +105,28 @@ class RDDSources:
         return WholeTextFilesRDD(self, path, minPartitions or self.defaultMinPartitions,
                                  use_unicode)
 
+    def binaryFiles(self, path: str, minPartitions: int | None = None) -> RDD:
+        """(file path, content as bytes) pairs, one per file (see rdds/binary.py).
+
+        >>> import os, tempfile; d = tempfile.mkdtemp()
+        >>> _ = open(os.path.join(d, "1.bin"), "wb").write(b"\x00\x01")
+        >>> [(os.path.basename(p), data) for p, data in sc.binaryFiles(d).collect()]
+        [('1.bin', b'\x00\x01')]
+        """
+        from minispark.rdds.binary import BinaryFilesRDD
+        return BinaryFilesRDD(self, path, minPartitions or self.defaultMinPartitions)
+
+    def binaryRecords(self, path: str, recordLength: int) -> RDD:
+        """The files cut into records of ``recordLength`` bytes each (see rdds/binary.py).
+
+        >>> import os, tempfile; d = tempfile.mkdtemp()
+        >>> _ = open(os.path.join(d, "r.bin"), "wb").write(b"aabbcc")
+        >>> sc.binaryRecords(d, 2).collect()
+        [b'aa', b'bb', b'cc']
+        """
+        from minispark.rdds.binary import BinaryRecordsRDD
+        return BinaryRecordsRDD(self, path, recordLength)
+
     def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
         """Read back what saveAsPickleFile wrote (see RDD.saveAsPickleFile).
 
