@@ -109,9 +109,9 @@ class RDDSources:
         """(file path, content as bytes) pairs, one per file (see rdds/binary.py).
 
         >>> import os, tempfile; d = tempfile.mkdtemp()
-        >>> _ = open(os.path.join(d, "1.bin"), "wb").write(b"\x00\x01")
+        >>> _ = open(os.path.join(d, "1.bin"), "wb").write(b"\\x00\\x01")
         >>> [(os.path.basename(p), data) for p, data in sc.binaryFiles(d).collect()]
-        [('1.bin', b'\x00\x01')]
+        [('1.bin', b'\\x00\\x01')]
         """
         from minispark.rdds.binary import BinaryFilesRDD
         return BinaryFilesRDD(self, path, minPartitions or self.defaultMinPartitions)
