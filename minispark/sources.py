@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from minispark.accumulators import Accumulator, AccumulatorParam, default_param
 from minispark.broadcast import Broadcast
+from minispark.hadoop.formats import HadoopInputFunctions
 from minispark.rdds.parallel import EmptyRDD, ParallelCollectionRDD, slice_collection
 from minispark.rdds.text import PickleFileRDD, TextFileRDD, WholeTextFilesRDD
 from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
@@ -41,8 +42,9 @@ if TYPE_CHECKING:
 __all__ = ["RDDSources"]
 
 
-class RDDSources:
-    """Creating RDDs and shared variables (mixed into ``SparkContext``)."""
+class RDDSources(HadoopInputFunctions):
+    """Creating RDDs and shared variables (mixed into ``SparkContext``); the Hadoop
+    input formats are in hadoop/formats.py."""
 
     def parallelize(self, c: Iterable, numSlices: int | None = None) -> RDD:
         """Distribute a local collection as an RDD of ``numSlices`` partitions.
