@@ -13,6 +13,7 @@ becomes stages), shuffle.py (how data moves) and storage.py (caching).
 from minispark.accumulators import Accumulator, AccumulatorParam
 from minispark.barrier import BarrierTaskContext, BarrierTaskInfo, RDDBarrier
 from minispark.broadcast import Broadcast
+from minispark.cancellation import InheritableThread
 from minispark.conf import SparkConf
 from minispark.context import SparkContext
 from minispark.partitioner import Partitioner, portable_hash
@@ -28,4 +29,4 @@ __version__ = "4.3.0"
 __all__ = ["SparkConf", "SparkContext", "RDD", "StorageLevel", "Partitioner", "portable_hash",
            "StatCounter", "ResultIterable", "TaskContext", "Broadcast", "Accumulator",
            "AccumulatorParam", "MarshalSerializer", "CPickleSerializer", "BarrierTaskContext",
-           "BarrierTaskInfo", "RDDBarrier"]
+           "BarrierTaskInfo", "RDDBarrier", "InheritableThread"]

@@ -42,6 +42,7 @@ from typing import Any
 import cloudpickle
 
 from minispark.barrier import check_barrier_stage, rdd_is_barrier
+from minispark.cancellation import JobCancelledError
 from minispark.dependency import ShuffleDependency
 from minispark.errors import PythonException
 from minispark.scheduler.stage import ResultStage, ShuffleMapStage, Stage
@@ -56,6 +57,8 @@ from minispark.scheduler.taskscheduler import (
 # How deep task (de)serialisation and nested iterators may recurse: enough
 # for a lineage of several thousand RDDs. Deeper than that, checkpoint.
 DEEP_RECURSION_LIMIT = 20_000
+# How often a running job looks whether another thread cancelled it (seconds).
+CANCEL_CHECK_INTERVAL = 0.1
 
 
 class JobFailed(Exception):
@@ -163,7 +166,11 @@ class DAGScheduler:
             try:
                 self.submit_stage(final_stage, job)
                 while not job.finished:
-                    self.handle_task_completion(self.task_scheduler.next_completion(), job)
+                    if job.cancelled is not None:  # by another thread (cancellation.py)
+                        raise JobCancelledError(f"Job {job_id} cancelled {job.cancelled}")
+                    completion = self.task_scheduler.next_completion(CANCEL_CHECK_INTERVAL)
+                    if completion is not None:
+                        self.handle_task_completion(completion, job)
             except BaseException as e:
                 self.task_scheduler.cancel_all()
                 for stage in list(job.running):
@@ -175,6 +182,13 @@ class DAGScheduler:
             self.bus.post("JobEnd", job_id=job_id, result="JobSucceeded", error=None)
             self.active_job = None
             return job.results
+
+    def cancel_jobs(self, predicate: Callable[[dict], bool], reason: str) -> None:
+        """Mark the running job cancelled if ``predicate(its properties)``; the thread
+        running it stops it (see run_job). Safe to call from any thread."""
+        job = self.active_job
+        if job is not None and predicate(job.properties):
+            job.cancelled = reason
 
     def _all_stages(self, final_stage: Stage) -> list[Stage]:
         stages, stack, seen = [], [final_stage], set()
@@ -418,6 +432,7 @@ class _ActiveJob:
         self.results: list = [None] * len(final_stage.partitions)
         self.num_finished = 0
         self.finished = not final_stage.partitions
+        self.cancelled: str | None = None  # why, once another thread cancelled it
         self.waiting: set[Stage] = set()
         self.running: set[Stage] = set()
 

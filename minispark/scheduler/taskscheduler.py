@@ -93,15 +93,18 @@ class TaskScheduler:
     def has_running_or_pending(self) -> bool:
         return bool(self.backend.busy_workers()) or any(ts.pending for ts in self.task_sets)
 
-    def next_completion(self) -> Completion:
-        """Launch what can run, then block until one task attempt finishes."""
+    def next_completion(self, timeout: float | None = None) -> Completion | None:
+        """Launch what can run, then block until one task attempt finishes (or
+        ``timeout`` seconds pass: None, so the caller can look for cancellation)."""
         self.backend.ensure_started()
         while not self._replies:
             self._launch_tasks()
             if not self.backend.busy_workers():
                 raise RuntimeError("internal error: no task is running and none can be "
                                    "launched, yet the job is not finished")
-            self._replies.extend(self.backend.wait_for_replies())
+            self._replies.extend(self.backend.wait_for_replies(timeout))
+            if timeout is not None and not self._replies:
+                return None
         return self._completion(*self._replies.popleft())
 
     def _launch_tasks(self) -> None:
