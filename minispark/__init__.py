@@ -16,6 +16,7 @@ from minispark.broadcast import Broadcast
 from minispark.cancellation import InheritableThread
 from minispark.conf import SparkConf
 from minispark.context import SparkContext
+from minispark.files import SparkFiles
 from minispark.partitioner import Partitioner, portable_hash
 from minispark.rdd import RDD
 from minispark.resultiterable import ResultIterable
@@ -29,4 +30,4 @@ __version__ = "4.3.0"
 __all__ = ["SparkConf", "SparkContext", "RDD", "StorageLevel", "Partitioner", "portable_hash",
            "StatCounter", "ResultIterable", "TaskContext", "Broadcast", "Accumulator",
            "AccumulatorParam", "MarshalSerializer", "CPickleSerializer", "BarrierTaskContext",
-           "BarrierTaskInfo", "RDDBarrier", "InheritableThread"]
+           "BarrierTaskInfo", "RDDBarrier", "InheritableThread", "SparkFiles"]

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from minispark.accumulators import Accumulator, AccumulatorParam, default_param
 from minispark.broadcast import Broadcast
+from minispark.files import FileDistribution
 from minispark.hadoop.formats import HadoopInputFunctions
 from minispark.rdds.parallel import EmptyRDD, ParallelCollectionRDD, slice_collection
 from minispark.rdds.text import PickleFileRDD, TextFileRDD, WholeTextFilesRDD
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["RDDSources"]
 
 
-class RDDSources(HadoopInputFunctions):
+class RDDSources(HadoopInputFunctions, FileDistribution):
     """Creating RDDs and shared variables (mixed into ``SparkContext``); the Hadoop
-    input formats are in hadoop/formats.py."""
+    input formats are in hadoop/formats.py, addFile and addArchive in files.py."""
 
     def parallelize(self, c: Iterable, numSlices: int | None = None) -> RDD:
         """Distribute a local collection as an RDD of ``numSlices`` partitions.
