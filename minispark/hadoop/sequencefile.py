@@ -142,13 +142,16 @@ def read_header(f: BinaryIO) -> dict:
 def read_sequence_file(f: BinaryIO, start: int = 0, end: int | None = None) -> Iterator[tuple]:
     """The (key, value) records of an open SequenceFile, converted as PySpark does.
 
-    With ``start``/``end`` (an input split) it reads the records that begin after
-    the first sync marker at or after ``start`` and before the first one past ``end``,
-    so consecutive splits read every record exactly once.
+    With ``start``/``end`` (an input split) it reads from the first sync escape
+    that begins in ``[start, end)`` up to the first one at or after ``end`` (the split
+    holding the end of the header also reads the records before the first sync), so
+    consecutive splits read every record exactly once.
     """
     header = read_header(f)
     key_class, value_class, sync = header["key_class"], header["value_class"], header["sync"]
     decompress = CODECS[header["codec"]][1] if header["codec"] else None
+    if start <= f.tell() and end is not None and f.tell() >= end:
+        return  # the split ends inside the header: the next one reads the records
     if start > f.tell():
         # The split begins after the first sync escape at or after `start` (its
         # marker bytes start 4 bytes later), as Hadoop's SequenceFile.Reader.sync.
@@ -162,6 +165,8 @@ def read_sequence_file(f: BinaryIO, start: int = 0, end: int | None = None) -> I
             window += chunk
             i = window.find(sync)
             if i >= 0:
+                if end is not None and start + i - 4 >= end:
+                    return  # no sync escape inside this split: it owns no record
                 f.seek(start + i + SYNC_HASH_SIZE)
                 break
             start += max(0, len(window) - SYNC_HASH_SIZE + 1)
