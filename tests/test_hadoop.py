@@ -25,7 +25,8 @@ def test_vint_round_trip(n):
     out = io.BytesIO()
     write_vint(out, n)
     assert read_vint(io.BytesIO(out.getvalue())) == n
-    assert len(out.getvalue()) == (1 if -112 <= n <= 127 else 1 + (max(n, ~n).bit_length() + 7) // 8)
+    magnitude_bytes = (max(n, ~n).bit_length() + 7) // 8
+    assert len(out.getvalue()) == (1 if -112 <= n <= 127 else 1 + magnitude_bytes)
 
 
 def test_header_bytes():
