@@ -107,7 +107,7 @@ class ApproxFunctions:
     def meanApprox(self, timeout: int, confidence: float = 0.95) -> BoundedFloat:
         """Approximate mean within ``timeout`` milliseconds, as a BoundedFloat.
 
-        Like Spark, an empty RDD has mean NaN.
+        An empty RDD gives 0.0, the mean of an empty StatCounter (as in Spark).
 
         >>> r = sc.parallelize(range(1000), 10).meanApprox(1000)
         >>> r, (r.low, r.high, r.confidence)
