@@ -70,6 +70,25 @@ def test_splits_start_at_sync_markers(monkeypatch):
         assert got == records, pieces
 
 
+def test_block_compression_round_trips_across_blocks(monkeypatch, sc, tmp_path):
+    """Many small blocks, in files cut into several splits: every record once."""
+    monkeypatch.setattr(sequencefile, "BLOCK_SIZE", 300)
+    records = [(i, "v" * (i % 17)) for i in range(2000)]
+    out = io.BytesIO()
+    writer = SequenceFileWriter(out, "org.apache.hadoop.io.IntWritable",
+                                "org.apache.hadoop.io.Text",
+                                "org.apache.hadoop.io.compress.DefaultCodec")
+    writer.append_all(records)
+    data = out.getvalue()
+    assert read_header(io.BytesIO(data))["block"] and data.count(writer.sync) > 30
+    for pieces in (1, 4, 33):
+        size = -(-len(data) // pieces)
+        got = []
+        for start in range(0, len(data), size):
+            got += list(read_sequence_file(io.BytesIO(data), start, start + size))
+        assert got == records, pieces
+
+
 def test_a_written_file_is_deterministic(sc, tmp_path):
     for name in ("a", "b"):
         sc.parallelize([(i, str(i)) for i in range(100)], 2).saveAsSequenceFile(

@@ -20,7 +20,9 @@ a ValueError naming any other class:
 
 Key and value converters (``keyConverter=...``) are Java classes and are not
 supported. Output goes through the same task commit as saveAsTextFile
-(rdds/text.py): ``part-NNNNN`` files, ``_SUCCESS``, Hadoop's ``.crc`` files.
+(rdds/text.py): ``part-NNNNN`` files (``part-r-NNNNN`` with the new API, as
+Hadoop names them), ``_SUCCESS``, Hadoop's ``.crc`` files. Given a codec,
+SequenceFiles are block-compressed, as Spark writes them.
 
 Next: sequencefile.py; rdds/hadoop.py reads the splits.
 """
@@ -81,9 +83,10 @@ def _get(conf: dict, *keys: str) -> str | None:
 
 
 def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: str | None,
-          codec: str | None, conf: dict) -> None:
+          codec: str | None, conf: dict, new_api: bool = False) -> None:
     # Imported here: rdds/ imports the RDD class, which mixes these functions in.
     from minispark.rdds.text import _commit_task_output, _run_output_job
+    prefix = "part-r-" if new_api else "part-"  # the new API names files as reducers do
     _check_writable(key_class)
     _check_writable(value_class)
     if codec is not None and codec not in CODECS:
@@ -102,7 +105,7 @@ def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: st
                     for key, value in iterator:
                         parts = [java_string(x) for x in (key, value) if x is not None]
                         out.write((separator.join(parts) + "\n").encode("utf-8"))
-            _commit_task_output(path, ".gz" if gz else "", write)
+            _commit_task_output(path, ".gz" if gz else "", write, prefix)
         _run_output_job(rdd, path, write_text)
         return
     if key_class is None or value_class is None:
@@ -114,7 +117,7 @@ def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: st
 
     def write_sequence(iterator: Iterator) -> None:
         def write(tmp: str) -> None:
-            name = f"part-{TaskContext.get().partitionId():05d}"
+            name = f"{prefix}{TaskContext.get().partitionId():05d}"
             with open(tmp, "wb") as out:
                 writer = SequenceFileWriter(out, key_class, value_class, codec, name)
                 for key, value in iterator:
@@ -123,7 +126,8 @@ def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: st
                             raise OSError(f"wrong {which} class: {writable_class(x)} is not "
                                           f"{cls}")
                     writer.append(key, value)
-        _commit_task_output(path, "", write)
+                writer.close()
+        _commit_task_output(path, "", write, prefix)
     _run_output_job(rdd, path, write_sequence)
 
 
@@ -173,7 +177,7 @@ class HadoopOutputFunctions:
         _no_converters(keyConverter, valueConverter)
         conf = conf or {}
         kind = _format(outputFormatClass, OUTPUT_FORMATS, NEW, "OutputFormat")
-        _save(self, path, kind, keyClass, valueClass, _conf_codec(conf), conf)
+        _save(self, path, kind, keyClass, valueClass, _conf_codec(conf), conf, new_api=True)
 
     def saveAsHadoopDataset(self, conf: dict, keyConverter: str | None = None,
                             valueConverter: str | None = None) -> None:
@@ -206,7 +210,8 @@ class HadoopOutputFunctions:
         _no_converters(keyConverter, valueConverter)
         kind = _format(conf.get("mapreduce.job.outputformat.class"), OUTPUT_FORMATS, NEW,
                        "OutputFormat")
-        _save(self, _output_dir(conf), kind, *_conf_classes(conf), _conf_codec(conf), conf)
+        _save(self, _output_dir(conf), kind, *_conf_classes(conf), _conf_codec(conf), conf,
+              new_api=True)
 
 
 def _output_dir(conf: dict) -> str:

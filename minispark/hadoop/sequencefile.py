@@ -11,6 +11,10 @@ Writable types in writables.py) is readable here.
   record   record length (4 bytes), key length (4 bytes), the key's bytes, the
            value's bytes. With record compression the value bytes are compressed
            on their own (DefaultCodec: zlib; GzipCodec: gzip).
+  block    with block compression (what Spark writes when given a codec), records
+           are gathered into blocks of about 1 MB: a sync marker, the record count,
+           then four separately compressed buffers (key lengths as vints, keys,
+           value lengths, values).
   sync     every ``SYNC_INTERVAL`` bytes the writer inserts -1 (where a record
            length would be) followed by the sync marker. A reader that starts in
            the middle of a file (an input split) scans for the marker to find the
@@ -18,8 +22,8 @@ Writable types in writables.py) is readable here.
 
 Hadoop draws the sync marker at random (MD5 of a UID and the time); minispark
 derives it from the file's name, so the same data always gives the same bytes.
-Block compression (many records compressed together) is not supported: reading
-such a file raises a ValueError that says so.
+minispark writes uncompressed or block-compressed files (as Spark does with a
+codec) and reads all three kinds.
 
 Next: formats.py, which uses this for saveAsSequenceFile and sc.sequenceFile.
 """
@@ -44,6 +48,7 @@ SYNC_HASH_SIZE = 16
 SYNC_SIZE = 4 + SYNC_HASH_SIZE
 SYNC_INTERVAL = 5 * 1024 * SYNC_SIZE  # Hadoop's SequenceFile.SYNC_INTERVAL (100 KB)
 SYNC_ESCAPE = -1
+BLOCK_SIZE = 1_000_000  # Hadoop's io.seqfile.compress.blocksize: raw bytes per block
 
 DEFAULT_CODEC = "org.apache.hadoop.io.compress.DefaultCodec"
 GZIP_CODEC = "org.apache.hadoop.io.compress.GzipCodec"
@@ -71,16 +76,19 @@ class SequenceFileWriter:
     """
 
     def __init__(self, out: BinaryIO, key_class: str, value_class: str,
-                 codec: str | None = None, sync_seed: str = ""):
+                 codec: str | None = None, sync_seed: str = "", block: bool = True):
         if codec is not None and codec not in CODECS:
             raise ValueError(f"Unsupported compression codec {codec!r}: minispark supports "
                              f"{', '.join(CODECS)}")
         self.out, self.key_class, self.value_class = out, key_class, value_class
         self.codec = codec
+        self.block = bool(codec) and block
+        self._pending: list[tuple[bytes, bytes]] = []
+        self._pending_bytes = 0
         self.sync = hashlib.md5(f"minispark-sync:{sync_seed}".encode()).digest()
         header = bytearray(MAGIC + bytes([VERSION]))
         header += _text(key_class) + _text(value_class)
-        header += bytes([1 if codec else 0, 0])  # compressed, block-compressed
+        header += bytes([1 if codec else 0, 1 if self.block else 0])  # compressed, block
         if codec:
             header += _text(codec)
         header += struct.pack(">i", 0)           # metadata: no entries
@@ -91,6 +99,13 @@ class SequenceFileWriter:
 
     def append(self, key: Any, value: Any) -> None:
         """Write one record (a sync marker first, if one is due)."""
+        if self.block:
+            k, v = to_bytes(key, self.key_class), to_bytes(value, self.value_class)
+            self._pending.append((k, v))
+            self._pending_bytes += len(k) + len(v)
+            if self._pending_bytes >= BLOCK_SIZE:
+                self._write_block()
+            return
         if self.position >= self.last_sync + SYNC_INTERVAL:
             self.out.write(struct.pack(">i", SYNC_ESCAPE) + self.sync)
             self.position += SYNC_SIZE
@@ -104,12 +119,38 @@ class SequenceFileWriter:
         self.position += len(record)
 
     def append_all(self, pairs: Iterable[tuple]) -> int:
-        """Write every pair; returns how many."""
+        """Write every pair, then close(); returns how many."""
         n = 0
         for key, value in pairs:
             self.append(key, value)
             n += 1
+        self.close()
         return n
+
+    def close(self) -> None:
+        """Write the last block of a block-compressed file (nothing to do otherwise)."""
+        if self.block and self._pending:
+            self._write_block()
+
+    def _write_block(self) -> None:
+        # Hadoop's BlockCompressWriter: sync, record count, then four buffers each
+        # compressed on its own: key lengths (vints), keys, value lengths, values.
+        compress = CODECS[self.codec][0]
+        out = io.BytesIO()
+        out.write(struct.pack(">i", SYNC_ESCAPE) + self.sync)
+        write_vint(out, len(self._pending))
+        for part in (0, 1):
+            lengths, data = io.BytesIO(), io.BytesIO()
+            for record in self._pending:
+                write_vint(lengths, len(record[part]))
+                data.write(record[part])
+            for buffer in (lengths.getvalue(), data.getvalue()):
+                packed = compress(buffer)
+                write_vint(out, len(packed))
+                out.write(packed)
+        self.out.write(out.getvalue())
+        self.position += len(out.getvalue())
+        self._pending, self._pending_bytes = [], 0
 
 
 def _read_text(f: BinaryIO) -> str:
@@ -126,9 +167,7 @@ def read_header(f: BinaryIO) -> dict:
                          f"(only version {VERSION}, what Hadoop 2 and 3 write)")
     header = {"key_class": _read_text(f), "value_class": _read_text(f)}
     compressed, block = f.read(2)
-    if block:
-        raise ValueError("block-compressed SequenceFiles are not supported by minispark "
-                         "(only uncompressed and record-compressed ones)")
+    header["block"] = bool(block)
     header["codec"] = _read_text(f) if compressed else None
     if header["codec"] is not None and header["codec"] not in CODECS:
         raise ValueError(f"SequenceFile codec {header['codec']} is not supported by "
@@ -168,6 +207,8 @@ def read_sequence_file(f: BinaryIO, start: int = 0, end: int | None = None) -> I
                 if end is not None and start + i - 4 >= end:
                     return  # no sync escape inside this split: it owns no record
                 f.seek(start + i + SYNC_HASH_SIZE)
+                if header["block"]:  # the sync just found opens a block
+                    yield from _read_block(f, key_class, value_class, decompress)
                 break
             start += max(0, len(window) - SYNC_HASH_SIZE + 1)
             window = window[-(SYNC_HASH_SIZE - 1):]
@@ -182,10 +223,26 @@ def read_sequence_file(f: BinaryIO, start: int = 0, end: int | None = None) -> I
                 raise ValueError("SequenceFile is corrupt: a sync marker does not match")
             if end is not None and position >= end:
                 return  # the next split starts at this marker
+            if header["block"]:
+                yield from _read_block(f, key_class, value_class, decompress)
             continue
+        if header["block"]:
+            raise ValueError("SequenceFile is corrupt: a block does not start with a sync")
         key_length = struct.unpack(">i", f.read(4))[0]
         key = from_stream(io.BytesIO(f.read(key_length)), key_class)
         value_bytes = f.read(length - key_length)
         if decompress is not None:
             value_bytes = decompress(value_bytes)
         yield key, from_stream(io.BytesIO(value_bytes), value_class)
+
+
+def _read_block(f: BinaryIO, key_class: str, value_class: str, decompress: Any) -> Iterator:
+    count = read_vint(f)
+    buffers = []
+    for _ in range(4):
+        buffers.append(io.BytesIO(decompress(f.read(read_vint(f)))))
+    key_lengths, keys, value_lengths, values = buffers
+    for _ in range(count):
+        key = from_stream(io.BytesIO(keys.read(read_vint(key_lengths))), key_class)
+        value = from_stream(io.BytesIO(values.read(read_vint(value_lengths))), value_class)
+        yield key, value
