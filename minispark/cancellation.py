@@ -50,6 +50,13 @@ def _check_tag(tag: str) -> None:
         raise ValueError("Spark job tag cannot contain ','.")
 
 
+class _TagSet(set):
+    """A set whose repr is sorted (a plain set's order follows string hashes)."""
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(map(repr, sorted(self))) + "}" if self else "set()"
+
+
 class JobCancellation:
     """Job tags and cancellation (mixed into ``SparkContext`` through JobSubmission)."""
 
@@ -76,13 +83,17 @@ class JobCancellation:
         self.setLocalProperty(TAGS, ",".join(sorted(tags)) if tags else None)
 
     def getJobTags(self) -> set[str]:
-        """The tags of this thread's jobs.
+        """The tags of this thread's jobs: a set that prints its tags sorted, so the
+        output never depends on the process's hash seed.
 
         >>> sc.getJobTags()
         set()
+        >>> sc.addJobTag("b"); sc.addJobTag("a"); sc.getJobTags()
+        {'a', 'b'}
+        >>> sc.clearJobTags()
         """
         value = self.getLocalProperty(TAGS)
-        return set(value.split(",")) if value else set()
+        return _TagSet(value.split(",") if value else ())
 
     def clearJobTags(self) -> None:
         """Remove every tag of this thread.

@@ -68,6 +68,16 @@ NOT_ON_MINISPARK = {
         "the repr names PySpark's module: <pyspark.core.rdd.RDDBarrier ...>",
 }
 
+# Examples whose outcome on PySpark depends on the machine's load: PySpark answers
+# with an extrapolated partial result when its 1-second timeout expires first (it
+# does on a busy machine). PySpark's outcome is not asserted; minispark (which always
+# finishes the job, see minispark/approx.py) must pass them.
+TIMING_DEPENDENT_ON_PYSPARK = {
+    ("pyspark.core.rdd.RDD.countApprox", 1),
+    ("pyspark.core.rdd.RDD.sumApprox", 2),
+    ("pyspark.core.rdd.RDD.meanApprox", 2),
+}
+
 # (docstring name, example index) -> why PySpark itself fails it in its own doctest
 # setup. Skipped on both engines; the test checks PySpark still fails exactly these.
 FAILS_ON_PYSPARK = {
@@ -277,7 +287,8 @@ def test_doc_example(name, pyspark_reference, mini_contexts):
     test = DOCTESTS[name]
     assert reference["count"] == len(test.examples)
     expected_failures = sorted(i for n, i in FAILS_ON_PYSPARK if n == name)
-    assert reference["failed"] == expected_failures, (
+    failed = [i for i in reference["failed"] if (name, i) not in TIMING_DEPENDENT_ON_PYSPARK]
+    assert failed == expected_failures, (
         f"PySpark itself fails examples {reference['failed']} of {name} (expected "
         f"{expected_failures}, see FAILS_ON_PYSPARK): not a valid reference")
     if PYSPARK_ONLY:
