@@ -195,24 +195,44 @@ class BarrierTaskContext(TaskContext):
 
     @classmethod
     def get(cls) -> BarrierTaskContext:
-        """The context of the running barrier task; raises outside a barrier stage."""
+        """The context of the running barrier task; raises outside a barrier stage.
+
+        >>> sc.parallelize([0], 1).barrier().mapPartitions(
+        ...     lambda it: [type(BarrierTaskContext.get()).__name__]).collect()
+        ['BarrierTaskContext']
+        """
         context = TaskContext.get()
         if not isinstance(context, BarrierTaskContext):
             raise PySparkRuntimeError("NOT_IN_BARRIER_STAGE", "It is not in a barrier stage.")
         return context
 
     def barrier(self) -> None:
-        """Wait until every task of this barrier stage has called barrier()."""
+        """Wait until every task of this barrier stage has called barrier().
+
+        >>> sc.parallelize(range(2), 2).barrier().mapPartitions(
+        ...     lambda it: [BarrierTaskContext.get().barrier()]).collect()
+        [None, None]
+        """
         self._sync(None)
 
     def allGather(self, message: str = "") -> list[str]:
-        """Wait for every task, then return all their messages, in partition order."""
+        """Wait for every task, then return all their messages, in partition order.
+
+        >>> sc.parallelize(range(2), 2).barrier().mapPartitions(
+        ...     lambda it: BarrierTaskContext.get().allGather(str(list(it)))).collect()
+        ['[0]', '[1]', '[0]', '[1]']
+        """
         if not isinstance(message, str):
             raise TypeError(f"Argument `message` should be a str, got {type(message).__name__}")
         return self._sync(message)
 
     def getTaskInfos(self) -> list[BarrierTaskInfo]:
-        """One BarrierTaskInfo per task of the stage, in partition order."""
+        """One BarrierTaskInfo per task of the stage, in partition order.
+
+        >>> sc.parallelize(range(2), 2).barrier().mapPartitions(lambda it: [
+        ...     BarrierTaskContext.get().getTaskInfos()[0].address[:10]]).collect()
+        ['localhost:', 'localhost:']
+        """
         return [BarrierTaskInfo(a) for a in self.barrier_info["addresses"]]
 
     def _sync(self, message: str | None) -> list:

@@ -125,7 +125,11 @@ class HyperLogLogPlus:
         self.registers = bytearray(self.m)
 
     def offer_hash(self, h: int) -> None:
-        """Add an element by its 64-bit hash."""
+        """Add an element by its 64-bit hash.
+
+        >>> h = HyperLogLogPlus(4); h.offer_hash(1 << 59); max(h.registers)
+        1
+        """
         index = h >> (64 - self.p)
         rest = h & ((1 << (64 - self.p)) - 1)
         # rank: the position of the first 1 bit in the 64 - p remaining bits, 1-based.
@@ -134,16 +138,29 @@ class HyperLogLogPlus:
             self.registers[index] = rank
 
     def offer(self, x: Any) -> None:
-        """Add one element."""
+        """Add one element.
+
+        >>> h = HyperLogLogPlus(4); h.offer("a"); h.offer("a"); h.cardinality()
+        1
+        """
         self.offer_hash(hash64(x))
 
     def offer_all(self, items: Iterable) -> None:
-        """Add every element of ``items``."""
+        """Add every element of ``items``.
+
+        >>> h = HyperLogLogPlus(10); h.offer_all(range(100)); 90 <= h.cardinality() <= 110
+        True
+        """
         for x in items:
             self.offer_hash(hash64(x))
 
     def merge(self, other: HyperLogLogPlus) -> HyperLogLogPlus:
-        """Fold ``other`` into this sketch (register-wise maximum); returns self."""
+        """Fold ``other`` into this sketch (register-wise maximum); returns self.
+
+        >>> a, b = HyperLogLogPlus(8), HyperLogLogPlus(8); a.offer("x"); b.offer("y")
+        >>> a.merge(b).cardinality()
+        2
+        """
         if other.p != self.p:
             raise ValueError(f"cannot merge sketches of precision {self.p} and {other.p}")
         self.registers = bytearray(map(max, self.registers, other.registers))
