@@ -11,9 +11,12 @@ becomes stages), shuffle.py (how data moves) and storage.py (caching).
 """
 
 from minispark.accumulators import Accumulator, AccumulatorParam
+from minispark.barrier import BarrierTaskContext, BarrierTaskInfo, RDDBarrier
 from minispark.broadcast import Broadcast
+from minispark.cancellation import InheritableThread
 from minispark.conf import SparkConf
 from minispark.context import SparkContext
+from minispark.files import SparkFiles
 from minispark.partitioner import Partitioner, portable_hash
 from minispark.rdd import RDD
 from minispark.resultiterable import ResultIterable
@@ -26,4 +29,5 @@ __version__ = "4.3.0"
 
 __all__ = ["SparkConf", "SparkContext", "RDD", "StorageLevel", "Partitioner", "portable_hash",
            "StatCounter", "ResultIterable", "TaskContext", "Broadcast", "Accumulator",
-           "AccumulatorParam", "MarshalSerializer", "CPickleSerializer"]
+           "AccumulatorParam", "MarshalSerializer", "CPickleSerializer", "BarrierTaskContext",
+           "BarrierTaskInfo", "RDDBarrier", "InheritableThread", "SparkFiles"]

@@ -23,6 +23,8 @@ from functools import reduce
 from itertools import chain
 from typing import Any
 
+from minispark.hadoop.formats import HadoopOutputFunctions
+
 __all__ = ["RDDActions"]
 
 
@@ -30,8 +32,9 @@ def _count_iterator(iterator: Iterator) -> int:
     return sum(1 for _ in iterator)
 
 
-class RDDActions:
-    """Actions shared by every RDD (mixed into ``minispark.rdd.RDD``)."""
+class RDDActions(HadoopOutputFunctions):
+    """Actions shared by every RDD (mixed into ``minispark.rdd.RDD``); the Hadoop
+    output formats are in hadoop/formats.py."""
 
     def collect(self) -> list:
         """Return every element to the driver, in partition order.

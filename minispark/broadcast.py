@@ -31,7 +31,7 @@ import pickle
 import threading
 import time
 import weakref
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 import cloudpickle
 
@@ -113,6 +113,39 @@ class Broadcast(Generic[T]):
             context.metrics.broadcast_fetch_bytes += len(data)
             context.metrics.broadcast_fetches += 1
         return pickle.loads(data)
+
+    def dump(self, value: T, f: BinaryIO) -> None:
+        """Pickle ``value`` into the open binary file ``f``, then close ``f`` (as PySpark).
+
+        >>> import io; f = io.BytesIO(); sc.broadcast(0).dump([1, 2], f); f.closed
+        True
+        """
+        try:
+            pickle.dump(value, f, pickle.HIGHEST_PROTOCOL)
+        except pickle.PickleError:
+            raise
+        except Exception as e:
+            raise pickle.PicklingError(
+                f"Could not serialize broadcast: {type(e).__name__}: {e}") from e
+        f.close()
+
+    def load(self, file: BinaryIO) -> T:
+        """Unpickle a value from the open binary file ``file`` (what dump wrote).
+
+        >>> import io; sc.broadcast(0).load(io.BytesIO(pickle.dumps([1, 2])))
+        [1, 2]
+        """
+        return pickle.load(file)
+
+    def load_from_path(self, path: str) -> T:
+        """Unpickle a value from the file at ``path`` (what dump wrote).
+
+        >>> import os, tempfile; path = os.path.join(tempfile.mkdtemp(), "b")
+        >>> b = sc.broadcast([1, 2]); b.dump(b.value, open(path, "wb")); b.load_from_path(path)
+        [1, 2]
+        """
+        with open(path, "rb", 1 << 20) as f:
+            return self.load(f)
 
     def unpersist(self, blocking: bool = False) -> None:
         """Drop the workers' copies; the value is reloaded if a task uses it again.

@@ -41,6 +41,7 @@ from typing import Any
 
 from minispark.conf import SparkConf
 from minispark.faults import FaultInjector
+from minispark.files import USER_FILES_ENV
 from minispark.jobs import JobSubmission
 from minispark.rdd import RDD
 from minispark.scheduler.dag import DAGScheduler
@@ -155,6 +156,7 @@ class SparkContext(RDDSources, JobSubmission):
         env = {k[len("spark.executorEnv."):]: v for k, v in self._conf.getAll()
                if k.startswith("spark.executorEnv.")}
         env.update({k: str(v) for k, v in self.environment.items()})
+        env[USER_FILES_ENV] = os.path.join(self._local_dir, "userFiles")  # files.py
         cache_budget = int(parse_memory(self._conf.get("spark.executor.memory", "1g")) * 0.6)
         self._bus = ListenerBus()
         self._block_locations = BlockManagerMaster()

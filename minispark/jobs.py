@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from minispark.cancellation import JobCancellation
 from minispark.rdds.checkpoint import write_checkpoint
 from minispark.scheduler.listener import SparkListener
 from minispark.scheduler.status import StatusTracker
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["JobSubmission"]
 
 
-class JobSubmission:
+class JobSubmission(JobCancellation):
     """Running jobs, their properties, listeners and checkpoints (mixed into
-    ``SparkContext``)."""
+    ``SparkContext``); job tags and cancellation are in cancellation.py."""
 
     def setCheckpointDir(self, dirName: str) -> None:
         """Where checkpoint() saves RDDs (a new sub-directory per application).
@@ -103,6 +104,7 @@ class JobSubmission:
         """
         self.setLocalProperty("spark.jobGroup.id", groupId)
         self.setLocalProperty("spark.job.description", description)
+        self.setInterruptOnCancel(interruptOnCancel)
 
     def setJobDescription(self, value: str | None) -> None:
         """A description shown for the next jobs (UI, events).
@@ -177,7 +179,7 @@ class JobSubmission:
         stack, seen = [rdd], set()
         while stack:
             current = stack.pop()
-            if current.id() in seen or current.is_checkpointed:
+            if current.id() in seen or current._checkpoint_rdd is not None:
                 continue
             seen.add(current.id())
             mode = current._checkpoint_requested
@@ -189,7 +191,6 @@ class JobSubmission:
             checkpoint = write_checkpoint(current, os.path.join(base, f"rdd-{current.id()}"),
                                           local=mode == "local")
             current._checkpoint_rdd = checkpoint
-            current.is_checkpointed = True
             current._deps = []  # lineage truncated: parents can be garbage collected
 
     # -- internal ids and caching ---------------------------------------------------------

@@ -16,13 +16,15 @@ import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from minispark.approx import ApproxFunctions
 from minispark.statcounter import StatCounter
 
 __all__ = ["NumericRDDFunctions"]
 
 
-class NumericRDDFunctions:
-    """Actions on RDDs of numbers (mixed into ``RDD``)."""
+class NumericRDDFunctions(ApproxFunctions):
+    """Actions on RDDs of numbers (mixed into ``RDD``); the approximate ones are in
+    approx.py."""
 
     def sum(self) -> Any:
         """Add up the elements.
@@ -110,6 +112,8 @@ class NumericRDDFunctions:
         ([0, 25, 50], [25, 26])
         >>> sc.parallelize([1, 2, 3, 10]).histogram([0, 5, 10])
         ([0, 5, 10], [3, 1])
+        >>> sc.parallelize(["ab", "ac", "b", "bd", "ef"]).histogram(("a", "b", "c"))
+        (('a', 'b', 'c'), [2, 2])
         """
         if isinstance(buckets, int):
             buckets, minv, maxv, inc, even, only_counts = self._even_buckets(buckets)
@@ -132,7 +136,7 @@ class NumericRDDFunctions:
             return [counters]
         counts = self.mapPartitions(count_buckets).reduce(
             lambda a, b: [i + j for i, j in zip(a, b, strict=True)])
-        return list(buckets), counts
+        return buckets, counts  # as given: a tuple stays a tuple, as in PySpark
 
     def _even_buckets(self, count: int) -> tuple:
         if count < 1:

@@ -265,10 +265,12 @@ class PairRDDFunctions:
 
         >>> sc.parallelize([(1, "a"), (2, "b"), (1, "c")]).lookup(1)
         ['a', 'c']
+        >>> [list(v) for v in sc.parallelize([(("a", "b"), "c")]).groupByKey().lookup(("a", "b"))]
+        [['c']]
         """
         values = self.filter(lambda kv: kv[0] == key).values()
         if self.partitioner is not None and (
-                not isinstance(key, str | bytes) or string_hashing_is_stable()):
+                not _hashes_text(key) or string_hashing_is_stable()):
             return self.ctx._run_job(values, list, [self.partitioner(key)])[0]
         return values.collect()
 
@@ -286,3 +288,12 @@ class PairRDDFunctions:
                 raise ValueError(f"Negative fraction value: {fraction}")
         return self.mapPartitionsWithIndex(
             RDDStratifiedSampler(withReplacement, fractions, seed).func, True)
+
+
+def _hashes_text(key: Any) -> bool:
+    """Whether portable_hash(key) hashes a str or bytes (so depends on the hash seed)."""
+    if isinstance(key, str | bytes):
+        return True
+    if isinstance(key, tuple | frozenset):
+        return any(_hashes_text(k) for k in key)
+    return False

@@ -23,7 +23,6 @@ Next: dependency.py, which records where a partitioner forces a shuffle.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -70,7 +69,9 @@ def string_hashing_is_stable() -> bool:
     >>> isinstance(string_hashing_is_stable(), bool)
     True
     """
-    return os.environ.get("PYTHONHASHSEED") == "0" or not sys.flags.hash_randomization
+    # sys.flags tells how this process was started: PYTHONHASHSEED=0 at startup
+    # turns randomization off. Setting os.environ later changes nothing here.
+    return not sys.flags.hash_randomization
 
 
 class Partitioner:

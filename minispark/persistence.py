@@ -89,9 +89,14 @@ class PersistenceFunctions:
         Truncating lineage keeps iterative programs from building ever longer
         chains; call it before the first action on the RDD.
 
+        As in PySpark, the attribute ``is_checkpointed`` is True from this call on,
+        while ``isCheckpointed()`` turns True only once the data is written.
+
         >>> import tempfile; sc.setCheckpointDir(tempfile.mkdtemp())
         >>> rdd = sc.parallelize(range(3)).map(lambda x: x * 2)
-        >>> rdd.checkpoint(); rdd.count(); rdd.isCheckpointed()
+        >>> rdd.checkpoint(); rdd.is_checkpointed, rdd.isCheckpointed()
+        (True, False)
+        >>> rdd.count(); rdd.isCheckpointed()
         3
         True
         """
@@ -99,6 +104,7 @@ class PersistenceFunctions:
             raise RuntimeError("Checkpoint directory has not been set in the SparkContext: "
                                "call sc.setCheckpointDir(path) first")
         self._checkpoint_requested = "reliable"
+        self.is_checkpointed = True  # PySpark's flag: set when asked, not when written
 
     def localCheckpoint(self) -> None:
         """Like checkpoint(), but keep the data in the workers' block stores:
@@ -118,7 +124,7 @@ class PersistenceFunctions:
         >>> sc.parallelize([1]).isCheckpointed()
         False
         """
-        return self.is_checkpointed and self._checkpoint_requested == "reliable"
+        return self._checkpoint_rdd is not None and self._checkpoint_requested == "reliable"
 
     def isLocallyCheckpointed(self) -> bool:
         """Whether ``localCheckpoint()`` was called (true at once, as in PySpark,

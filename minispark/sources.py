@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from minispark.accumulators import Accumulator, AccumulatorParam, default_param
 from minispark.broadcast import Broadcast
-from minispark.rdds.parallel import ParallelCollectionRDD, slice_collection
+from minispark.files import FileDistribution
+from minispark.hadoop.formats import HadoopInputFunctions
+from minispark.rdds.parallel import EmptyRDD, ParallelCollectionRDD, slice_collection
 from minispark.rdds.text import PickleFileRDD, TextFileRDD, WholeTextFilesRDD
 from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
 
@@ -41,8 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["RDDSources"]
 
 
-class RDDSources:
-    """Creating RDDs and shared variables (mixed into ``SparkContext``)."""
+class RDDSources(HadoopInputFunctions, FileDistribution):
+    """Creating RDDs and shared variables (mixed into ``SparkContext``); the Hadoop
+    input formats are in hadoop/formats.py, addFile and addArchive in files.py."""
 
     def parallelize(self, c: Iterable, numSlices: int | None = None) -> RDD:
         """Distribute a local collection as an RDD of ``numSlices`` partitions.
@@ -75,8 +78,10 @@ class RDDSources:
 
         >>> sc.emptyRDD().getNumPartitions(), sc.emptyRDD().collect()
         (0, [])
+        >>> sc.emptyRDD()
+        EmptyRDD[...] at emptyRDD at ...
         """
-        return ParallelCollectionRDD(self, [])
+        return EmptyRDD(self)
 
     def textFile(self, name: str, minPartitions: int | None = None,
                  use_unicode: bool = True) -> RDD:
@@ -102,6 +107,28 @@ class RDDSources:
         """
         return WholeTextFilesRDD(self, path, minPartitions or self.defaultMinPartitions,
                                  use_unicode)
+
+    def binaryFiles(self, path: str, minPartitions: int | None = None) -> RDD:
+        """(file path, content as bytes) pairs, one per file (see rdds/binary.py).
+
+        >>> import os, tempfile; d = tempfile.mkdtemp()
+        >>> _ = open(os.path.join(d, "1.bin"), "wb").write(b"\\x00\\x01")
+        >>> [(os.path.basename(p), data) for p, data in sc.binaryFiles(d).collect()]
+        [('1.bin', b'\\x00\\x01')]
+        """
+        from minispark.rdds.binary import BinaryFilesRDD
+        return BinaryFilesRDD(self, path, minPartitions or self.defaultMinPartitions)
+
+    def binaryRecords(self, path: str, recordLength: int) -> RDD:
+        """The files cut into records of ``recordLength`` bytes each (see rdds/binary.py).
+
+        >>> import os, tempfile; d = tempfile.mkdtemp()
+        >>> _ = open(os.path.join(d, "r.bin"), "wb").write(b"aabbcc")
+        >>> sc.binaryRecords(d, 2).collect()
+        [b'aa', b'bb', b'cc']
+        """
+        from minispark.rdds.binary import BinaryRecordsRDD
+        return BinaryRecordsRDD(self, path, recordLength)
 
     def pickleFile(self, name: str, minPartitions: int | None = None) -> RDD:
         """Read back what saveAsPickleFile wrote (see RDD.saveAsPickleFile).

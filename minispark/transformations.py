@@ -29,14 +29,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from minispark.barrier import BarrierFunctions
+
 if TYPE_CHECKING:
     from minispark.rdd import RDD
 
 __all__ = ["NarrowTransformations"]
 
 
-class NarrowTransformations:
-    """Transformations that need no shuffle (mixed into ``RDD``)."""
+class NarrowTransformations(BarrierFunctions):
+    """Transformations that need no shuffle (mixed into ``RDD``); ``barrier()`` is in
+    barrier.py."""
 
     def mapPartitionsWithIndex(self, f: Callable[[int, Iterator], Iterable],
                                preservesPartitioning: bool = False) -> RDD:

@@ -76,3 +76,16 @@ class ParallelCollectionRDD(RDD):
         state = super().__getstate__()
         state["_slices"] = None  # each task carries its own slice in its partition
         return state
+
+
+class EmptyRDD(RDD):
+    """An RDD with no partitions (``sc.emptyRDD()``), as Spark's EmptyRDD."""
+
+    def __init__(self, ctx: Any):
+        super().__init__(ctx, [])
+
+    def get_partitions(self) -> list[Partition]:
+        return []
+
+    def compute(self, split: Partition, context: Any) -> Iterator:
+        raise RuntimeError("EmptyRDD has no partitions to compute")

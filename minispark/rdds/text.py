@@ -266,9 +266,9 @@ def write_crc(path: str) -> None:
             out.write(zlib.crc32(chunk).to_bytes(4, "big"))
 
 
-def _commit_task_output(path: str, suffix: str, write: Any) -> None:
+def _commit_task_output(path: str, suffix: str, write: Any, prefix: str = "part-") -> None:
     ctx = TaskContext.get()
-    name = f"part-{ctx.partitionId():05d}{suffix}"
+    name = f"{prefix}{ctx.partitionId():05d}{suffix}"
     tmp_dir = os.path.join(path, "_temporary", f"attempt_{ctx.taskAttemptId()}")
     os.makedirs(tmp_dir, exist_ok=True)
     tmp = os.path.join(tmp_dir, name)

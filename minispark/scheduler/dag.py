@@ -41,14 +41,24 @@ from typing import Any
 
 import cloudpickle
 
+from minispark.barrier import check_barrier_stage, rdd_is_barrier
+from minispark.cancellation import JobCancelledError
 from minispark.dependency import ShuffleDependency
 from minispark.errors import PythonException
 from minispark.scheduler.stage import ResultStage, ShuffleMapStage, Stage
-from minispark.scheduler.taskscheduler import Completion, Task, TaskScheduler, TaskSet
+from minispark.scheduler.taskscheduler import (
+    WORKER_LOSS_ATTEMPTS,
+    Completion,
+    Task,
+    TaskScheduler,
+    TaskSet,
+)
 
 # How deep task (de)serialisation and nested iterators may recurse: enough
 # for a lineage of several thousand RDDs. Deeper than that, checkpoint.
 DEEP_RECURSION_LIMIT = 20_000
+# How often a running job looks whether another thread cancelled it (seconds).
+CANCEL_CHECK_INTERVAL = 0.1
 
 
 class JobFailed(Exception):
@@ -143,9 +153,12 @@ class DAGScheduler:
             parents = self.get_or_create_parent_stages(rdd, job_id)
             final_stage = ResultStage(next(self._stage_ids), rdd, func, partitions, parents,
                                       job_id)
+            stages = self._all_stages(final_stage)
+            for stage in stages:  # barrier stages: Spark's checks at stage creation
+                num_tasks = len(partitions) if stage is final_stage else stage.num_tasks
+                check_barrier_stage(stage.rdd, num_tasks, self.sc._num_workers)
             job = _ActiveJob(job_id, final_stage, properties, description)
             self.active_job = job
-            stages = self._all_stages(final_stage)
             self.bus.post("JobStart", job_id=job_id, stage_ids=[s.id for s in stages],
                           stage_infos=[s.new_attempt(_kind(s), _shuffle_id(s)) if s.info is None
                                        else s.info for s in stages],
@@ -153,7 +166,11 @@ class DAGScheduler:
             try:
                 self.submit_stage(final_stage, job)
                 while not job.finished:
-                    self.handle_task_completion(self.task_scheduler.next_completion(), job)
+                    if job.cancelled is not None:  # by another thread (cancellation.py)
+                        raise JobCancelledError(f"Job {job_id} cancelled {job.cancelled}")
+                    completion = self.task_scheduler.next_completion(CANCEL_CHECK_INTERVAL)
+                    if completion is not None:
+                        self.handle_task_completion(completion, job)
             except BaseException as e:
                 self.task_scheduler.cancel_all()
                 for stage in list(job.running):
@@ -165,6 +182,13 @@ class DAGScheduler:
             self.bus.post("JobEnd", job_id=job_id, result="JobSucceeded", error=None)
             self.active_job = None
             return job.results
+
+    def cancel_jobs(self, predicate: Callable[[dict], bool], reason: str) -> None:
+        """Mark the running job cancelled if ``predicate(its properties)``; the thread
+        running it stops it (see run_job). Safe to call from any thread."""
+        job = self.active_job
+        if job is not None and predicate(job.properties):
+            job.cancelled = reason
 
     def _all_stages(self, final_stage: Stage) -> list[Stage]:
         stages, stack, seen = [], [final_stage], set()
@@ -216,8 +240,12 @@ class DAGScheduler:
                      for i in missing]
         statuses = {dep.shuffle_id: self.shuffle_id_to_map_stage[dep.shuffle_id].outputs
                     for dep in self.get_shuffle_dependencies(stage.rdd)}
+        barrier_dir = os.path.join(self.sc._local_dir, "barrier",
+                                   f"stage-{stage.id}-{stage.attempt}") \
+            if rdd_is_barrier(stage.rdd) else None
         self.task_scheduler.submit(TaskSet(stage, stage.attempt, tasks, binary, statuses,
-                                           job.properties, self.sc._memory_budget))
+                                           job.properties, self.sc._memory_budget,
+                                           barrier_dir=barrier_dir))
         if not tasks:
             self._stage_completed(stage, job)
 
@@ -254,6 +282,9 @@ class DAGScheduler:
     def handle_task_completion(self, completion: Completion, job: _ActiveJob) -> None:
         task, reply = completion.task, completion.reply
         stage = task.stage
+        barrier = task.task_set.barrier_dir is not None
+        if barrier and task.stage_attempt != stage.attempt:
+            return  # a task of a barrier stage attempt that already failed
         metrics = reply.get("metrics") if reply else None
         self.bus.post("TaskEnd", stage_id=stage.id, stage_attempt_id=task.stage_attempt,
                       task_type="ShuffleMapTask" if task.kind == "map" else "ResultTask",
@@ -263,11 +294,35 @@ class DAGScheduler:
             self._task_succeeded(task, reply, completion.worker_id, job)
         elif completion.status == "fetch_failed":
             self._fetch_failed(task, reply, job)
+        elif barrier:
+            self._barrier_stage_failed(task, completion, job)
         else:
             if self.task_scheduler.should_retry(task, completion.status):
                 self.task_scheduler.retry(task)
                 return
             raise self._job_failure(task, completion)
+
+    def _barrier_stage_failed(self, task: Task, completion: Completion,
+                              job: _ActiveJob) -> None:
+        """One task of a barrier stage failed: the whole attempt fails, and all its
+        tasks are retried together while the task failure limit allows (barrier.py)."""
+        stage = task.stage
+        stage.barrier_failures = getattr(stage, "barrier_failures", 0) + 1
+        task.task_set.failures[task.partition] = stage.barrier_failures
+        limit = self.task_scheduler.max_failures
+        if completion.status == "worker_lost":
+            limit = max(limit, WORKER_LOSS_ATTEMPTS)
+        if stage.barrier_failures >= limit:
+            raise self._job_failure(task, completion)
+        self.task_scheduler.kill_stage_tasks(stage)
+        if isinstance(stage, ResultStage):
+            job.num_finished -= sum(stage.finished)
+            stage.finished = [False] * len(stage.finished)
+        else:
+            stage.outputs = [None] * len(stage.outputs)
+        self._stage_completed(stage, job, failure=f"barrier task {task.partition} failed: "
+                              f"{task.info.error}")
+        self.submit_missing_tasks(stage, job)
 
     def _task_succeeded(self, task: Task, reply: dict, worker_id: str, job: _ActiveJob) -> None:
         stage = task.stage
@@ -377,6 +432,7 @@ class _ActiveJob:
         self.results: list = [None] * len(final_stage.partitions)
         self.num_finished = 0
         self.finished = not final_stage.partitions
+        self.cancelled: str | None = None  # why, once another thread cancelled it
         self.waiting: set[Stage] = set()
         self.running: set[Stage] = set()
 

@@ -53,8 +53,12 @@ def run_task(msg: dict, state: WorkerState) -> dict:
     if msg.get("binary") is not None:
         state.binaries[key] = pickle.loads(msg["binary"])
     rdd, payload = state.binaries[key]
-    context = TaskContext(msg["stage_id"], msg["partition"], msg["attempt"], msg["task_id"],
-                          msg.get("properties"))
+    context_class = TaskContext
+    if msg.get("barrier") is not None:  # a barrier stage's task (barrier.py)
+        from minispark.barrier import BarrierTaskContext as context_class
+    context = context_class(msg["stage_id"], msg["partition"], msg["attempt"], msg["task_id"],
+                            msg.get("properties"))
+    context.barrier_info = msg.get("barrier")
     context.block_manager = state.block_manager
     context.serializer = state.serializer
     context.map_statuses = msg["map_statuses"]

@@ -60,6 +60,7 @@ class TaskSet:
     memory_budget: int
     pending: deque = field(default_factory=deque)
     failures: dict = field(default_factory=dict)
+    barrier_dir: str | None = None  # a barrier stage (barrier.py): its tasks start together
 
 
 @dataclass
@@ -92,43 +93,69 @@ class TaskScheduler:
     def has_running_or_pending(self) -> bool:
         return bool(self.backend.busy_workers()) or any(ts.pending for ts in self.task_sets)
 
-    def next_completion(self) -> Completion:
-        """Launch what can run, then block until one task attempt finishes."""
+    def next_completion(self, timeout: float | None = None) -> Completion | None:
+        """Launch what can run, then block until one task attempt finishes (or
+        ``timeout`` seconds pass: None, so the caller can look for cancellation)."""
         self.backend.ensure_started()
         while not self._replies:
             self._launch_tasks()
             if not self.backend.busy_workers():
                 raise RuntimeError("internal error: no task is running and none can be "
                                    "launched, yet the job is not finished")
-            self._replies.extend(self.backend.wait_for_replies())
+            self._replies.extend(self.backend.wait_for_replies(timeout))
+            if timeout is not None and not self._replies:
+                return None
         return self._completion(*self._replies.popleft())
 
     def _launch_tasks(self) -> None:
+        self._launch_barrier_tasks()
         alive = {w.id for w in self.backend.workers}
         for worker in self.backend.idle_workers():
             task_set, task = self._pick_task(worker.id, alive)
             if task is None:
                 continue
-            task.task_id = next(self._task_ids)
-            local = task.preferred_worker == worker.id
-            task.info = TaskInfo(task.task_id, task_set.stage.id, task_set.stage_attempt,
-                                 task.partition, task.attempt, worker.id,
-                                 "PROCESS_LOCAL" if local else "ANY", time.time())
-            self.bus.post("TaskStart", stage_id=task_set.stage.id,
-                          stage_attempt_id=task_set.stage_attempt, task_info=task.info)
-            msg = {"op": "task", "task_id": task.task_id, "stage_id": task_set.stage.id,
-                   "partition": task.partition, "attempt": task.attempt, "kind": task.kind,
-                   "split": task_set.stage.rdd.partitions[task.partition],
-                   "binary_key": task.binary_key, "binary": task_set.binary,
-                   "map_statuses": task_set.map_statuses, "properties": task_set.properties,
-                   "memory_budget": task_set.memory_budget,
-                   "fault": self.faults.decide(task_set.stage.id, task.partition, task.attempt,
-                                               self.max_failures) if self.faults else None}
-            task.task_set = task_set
-            self.backend.launch(worker, task, msg)
+            self._launch(worker, task_set, task)
+
+    def _launch_barrier_tasks(self) -> None:
+        # A barrier stage's tasks start together or wait (gang scheduling): each
+        # gets the others' addresses and the directory where they synchronise.
+        for task_set in self.task_sets:
+            idle = self.backend.idle_workers()
+            if task_set.barrier_dir is None or not task_set.pending or \
+                    len(idle) < len(task_set.pending):
+                continue
+            tasks = sorted(task_set.pending, key=lambda t: t.partition)
+            task_set.pending.clear()
+            barrier = {"dir": task_set.barrier_dir, "num_tasks": len(tasks),
+                       "addresses": [f"localhost:{w.proc.pid}" for w in idle[:len(tasks)]]}
+            for worker, task in zip(idle, tasks, strict=False):
+                self._launch(worker, task_set, task, barrier)
+
+    def _launch(self, worker: Any, task_set: TaskSet, task: Task,
+                barrier: dict | None = None) -> None:
+        task.task_id = next(self._task_ids)
+        local = task.preferred_worker == worker.id
+        task.info = TaskInfo(task.task_id, task_set.stage.id, task_set.stage_attempt,
+                             task.partition, task.attempt, worker.id,
+                             "PROCESS_LOCAL" if local else "ANY", time.time())
+        self.bus.post("TaskStart", stage_id=task_set.stage.id,
+                      stage_attempt_id=task_set.stage_attempt, task_info=task.info)
+        msg = {"op": "task", "task_id": task.task_id, "stage_id": task_set.stage.id,
+               "partition": task.partition, "attempt": task.attempt, "kind": task.kind,
+               "split": task_set.stage.rdd.partitions[task.partition],
+               "binary_key": task.binary_key, "binary": task_set.binary,
+               "map_statuses": task_set.map_statuses, "properties": task_set.properties,
+               "memory_budget": task_set.memory_budget,
+               "fault": self.faults.decide(task_set.stage.id, task.partition, task.attempt,
+                                           self.max_failures) if self.faults else None,
+               "barrier": barrier}
+        task.task_set = task_set
+        self.backend.launch(worker, task, msg)
 
     def _pick_task(self, worker_id: str, alive: set[str]) -> tuple[Any, Task | None]:
         for task_set in self.task_sets:
+            if task_set.barrier_dir is not None:
+                continue  # launched together, by _launch_barrier_tasks
             for i, task in enumerate(task_set.pending):
                 wanted = task.preferred_worker
                 if wanted is None or wanted == worker_id or wanted not in alive:
@@ -163,6 +190,17 @@ class TaskScheduler:
                      task.kind, task.binary_key, task.preferred_worker, task.attempt + 1)
         task.task_set.pending.appendleft(retry)
         task.task_set.tasks.append(retry)
+
+    def kill_stage_tasks(self, stage: Any) -> None:
+        """End a failed barrier stage attempt: forget its pending tasks and replies, and
+        kill the workers still running its tasks (they may wait in barrier())."""
+        self.remove_task_set(stage)
+        self._replies = deque((w, r) for w, r in self._replies
+                              if w.task is None or w.task.stage is not stage)
+        for worker in self.backend.busy_workers():
+            if worker.task is not None and worker.task.stage is stage:
+                worker.task = None
+                self.backend.replace(worker, "barrier stage attempt failed")
 
     def remove_task_set(self, stage: Any) -> None:
         self.task_sets = [ts for ts in self.task_sets if ts.stage is not stage]
