@@ -43,7 +43,7 @@ def _tie_to_driver() -> None:
 
 def main(fd: int) -> None:
     _tie_to_driver()
-    # A deep lineage is a deep chain of nested iterators: allow it (dag.py's
+    # A deep lineage is a deep chain of nested iterators: allow it (taskbinary.py's
     # DEEP_RECURSION_LIMIT; the main thread's 8 MB stack holds it).
     sys.setrecursionlimit(20_000)
     conn = Connection(fd)
