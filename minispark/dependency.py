@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Aggregator",
+    "ListAggregator",
     "Dependency",
     "NarrowDependency",
     "OneToOneDependency",
@@ -134,6 +135,37 @@ class Aggregator:
             else:
                 combiners[k] = c
         return iter(combiners.items())
+
+
+class ListAggregator(Aggregator):
+    """groupByKey's aggregator: a key's combiner is the list of all its values.
+
+    Its combiners grow with every value, so memory is weighed by values, not
+    keys (``grows``), and the map side appends values inline instead of calling
+    mergeValue once per record (shuffle.combine_map_side).
+
+    >>> list(ListAggregator().combine_values_by_key([("a", 1), ("b", 2), ("a", 3)]))
+    [('a', [1, 3]), ('b', [2])]
+    """
+
+    grows = True
+
+    def __init__(self) -> None:
+        super().__init__(_single, _append, _extend)
+
+
+def _single(v: Any) -> list:
+    return [v]
+
+
+def _append(values: list, v: Any) -> list:
+    values.append(v)
+    return values
+
+
+def _extend(a: list, b: list) -> list:
+    a.extend(b)
+    return a
 
 
 class ShuffleDependency(Dependency):
