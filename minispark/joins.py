@@ -12,6 +12,10 @@ Key terms
                 union: ONE shuffle stage for all sides, whose map tasks are the
                 partitions of every side. (Scala Spark's CoGroupedRDD instead
                 shuffles each side in its own stage; PySpark never uses it.)
+                One difference inside the stage: minispark's map side combines
+                each key's values into one list per side (CoGroupAggregator in
+                dependency.py), so the tags are not shuffled; PySpark ships
+                every (side, value) pair. Stages, tasks and results are the same.
   co-partitioned both sides already partitioned by the same partitioner: the
                 union keeps it, the groupByKey finds its data already in place
                 and no data moves. Partition both sides once with partitionBy
@@ -34,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
 from typing import Any
 
+from minispark.dependency import CoGroupAggregator
 from minispark.resultiterable import ResultIterable
 
 __all__ = ["JoinFunctions"]
@@ -53,13 +58,14 @@ def _tagged_union(rdds: list) -> Any:
     return reduce(lambda left, right: left.union(right), tagged)
 
 
-def _by_side(tagged: Iterable, sides: int) -> list[list]:
-    """A key's grouped ``(side, value)`` pairs back into one list per side."""
-    lists: list[list] = [[] for _ in range(sides)]
-    appends = [values.append for values in lists]
-    for side, value in tagged:
-        appends[side](value)
-    return lists
+def _grouped_by_side(rdds: list, numPartitions: int | None) -> Any:
+    """(key, [values of side 0, values of side 1, ...]): the tagged union grouped by
+    key, as groupByKey would (same shuffle, same order of values), except that the
+    values come already split by side (CoGroupAggregator): the tags never cross
+    the shuffle."""
+    from minispark.partitioner import portable_hash
+    return _tagged_union(rdds)._combine_by_key(CoGroupAggregator(len(rdds)), numPartitions,
+                                               portable_hash)
 
 
 class JoinFunctions:
@@ -86,14 +92,13 @@ class JoinFunctions:
     def _cogroup(self, rdds: list, numPartitions: int | None) -> Any:
         # PySpark's python_cogroup: tag every value with its side, union the
         # tagged sides (narrow), and group the union by key in one shuffle.
-        n = len(rdds)
-        return _tagged_union(rdds).groupByKey(numPartitions).mapValues(
-            lambda tagged: tuple(ResultIterable(vs) for vs in _by_side(tagged, n)))
+        return _grouped_by_side(rdds, numPartitions).mapValues(
+            lambda lists: tuple(ResultIterable(vs) for vs in lists))
 
     def _join(self, other: Any, numPartitions: int | None,
               dispatch: Callable[[list, list], Iterable]) -> Any:
-        return _tagged_union([self, other]).groupByKey(numPartitions).flatMapValues(
-            lambda tagged: dispatch(*_by_side(tagged, 2)))
+        return _grouped_by_side([self, other], numPartitions).flatMapValues(
+            lambda lists: dispatch(*lists))
 
     def join(self, other: Any, numPartitions: int | None = None) -> Any:
         """Inner join: ``(k, (v, w))`` for every pair of matching values.

@@ -39,7 +39,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from minispark.dependency import Aggregator, ListAggregator, ShuffleDependency
+from minispark.dependency import (
+    Aggregator,
+    CoGroupAggregator,
+    ListAggregator,
+    ShuffleDependency,
+)
 from minispark.errors import FetchFailedError
 from minispark.serializers import PickleSerializer
 
@@ -152,14 +157,20 @@ def combine_map_side(records: Iterable, aggregator: Aggregator, budget: int,
     create, merge = aggregator.createCombiner, aggregator.mergeValue
     limit = max(budget // ENTRY_BYTES, 1000)
     combiners: dict = {}
-    if isinstance(aggregator, ListAggregator):
-        # groupByKey (and so every join): every value is kept, so count values,
-        # not keys; and append inline: two calls per record were half its cost.
+    if isinstance(aggregator, (ListAggregator, CoGroupAggregator)):
+        # groupByKey and cogroup (so every join): every value is kept, so count
+        # values, not keys; and append inline: two calls per record were half
+        # the cost. A cogroup's records are (key, (side, value)).
         held = 0
         get = combiners.get
+        sides = getattr(aggregator, "sides", 0)
         for k, v in records:
             values = get(k)
-            if values is None:
+            if sides:
+                if values is None:
+                    values = combiners[k] = [[] for _ in range(sides)]
+                values[v[0]].append(v[1])
+            elif values is None:
                 combiners[k] = [v]
             else:
                 values.append(v)

@@ -98,12 +98,13 @@ class ExternalMerger:
         # groupByKey's combiners are lists: weigh each by the values it holds,
         # or ten keys with 100,000 values each would never look big.
         weigh = self.grows and combiners
+        size = self.aggregator.size if weigh else None
         check_at = since + 1000
         get = data.get
         for k, v in records:
             c = get(k, _MISSING)  # one dict probe per record: this is the hot loop
             data[k] = create(v) if c is _MISSING else merge(c, v)
-            since += len(v) if weigh else 1
+            since += size(v) if weigh else 1
             if since >= check_at:
                 check_at = since + 1000
                 if self._estimate(since, len(data), weigh) > budget:
