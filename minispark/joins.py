@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
+from itertools import chain, product, repeat
 from typing import Any
 
 from minispark.dependency import CoGroupAggregator
@@ -95,10 +96,19 @@ class JoinFunctions:
         return _grouped_by_side(rdds, numPartitions).mapValues(
             lambda lists: tuple(ResultIterable(vs) for vs in lists))
 
-    def _join(self, other: Any, numPartitions: int | None,
-              dispatch: Callable[[list, list], Iterable]) -> Any:
-        return _grouped_by_side([self, other], numPartitions).flatMapValues(
-            lambda lists: dispatch(*lists))
+    def _join(self, other: Any, numPartitions: int | None, keep_left: bool = False,
+              keep_right: bool = False) -> Any:
+        """For each key, every pair of its values: ``(k, (v, w))``. keep_left keeps a
+        left value with no match as ``(v, None)`` (and keep_right ``(None, w)``)."""
+        no_v = [None] if keep_right else []
+        no_w = [None] if keep_left else []
+
+        def pairs(grouped: Iterable) -> Iterator:
+            # product and zip build the pairs in C: a join emits one per match
+            return chain.from_iterable(zip(repeat(k), product(vs or no_v, ws or no_w))
+                                       for k, (vs, ws) in grouped)
+        return _grouped_by_side([self, other], numPartitions).mapPartitions(
+            pairs, preservesPartitioning=True)
 
     def join(self, other: Any, numPartitions: int | None = None) -> Any:
         """Inner join: ``(k, (v, w))`` for every pair of matching values.
@@ -110,7 +120,7 @@ class JoinFunctions:
         >>> sorted(a.join(b).collect())
         [('x', (1, 3)), ('x', (1, 4))]
         """
-        return self._join(other, numPartitions, lambda vs, ws: [(v, w) for v in vs for w in ws])
+        return self._join(other, numPartitions)
 
     def leftOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
         """Every key of this RDD; ``None`` where ``other`` has no match.
@@ -119,8 +129,7 @@ class JoinFunctions:
         >>> sorted(a.leftOuterJoin(b).collect())
         [('x', (1, 3)), ('y', (2, None))]
         """
-        return self._join(other, numPartitions,
-                          lambda vs, ws: [(v, w) for v in vs for w in (ws or [None])])
+        return self._join(other, numPartitions, keep_left=True)
 
     def rightOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
         """Every key of ``other``; ``None`` where this RDD has no match.
@@ -129,8 +138,7 @@ class JoinFunctions:
         >>> sorted(a.rightOuterJoin(b).collect())
         [('x', (1, 3)), ('z', (None, 4))]
         """
-        return self._join(other, numPartitions,
-                          lambda vs, ws: [(v, w) for v in (vs or [None]) for w in ws])
+        return self._join(other, numPartitions, keep_right=True)
 
     def fullOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
         """Every key of either RDD, with ``None`` for the missing side.
@@ -139,8 +147,7 @@ class JoinFunctions:
         >>> sorted(a.fullOuterJoin(b).collect())
         [('x', (1, None)), ('z', (None, 4))]
         """
-        return self._join(other, numPartitions,
-                          lambda vs, ws: [(v, w) for v in (vs or [None]) for w in (ws or [None])])
+        return self._join(other, numPartitions, keep_left=True, keep_right=True)
 
     def subtractByKey(self, other: Any, numPartitions: int | None = None) -> Any:
         """The pairs whose key does not appear in ``other``.
