@@ -11,7 +11,7 @@ DATA    ?= data
 # whatever `python3` is first on PATH and could lack the venv's packages.
 export PYSPARK_PYTHON := $(abspath $(PY))
 
-.PHONY: demo test parity test-browser bench lint clean release answers lab kit
+.PHONY: demo test test-pythons parity test-browser bench lint clean release answers lab kit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,25 @@ test: $(STAMP)
 	@$(PY) -m pytest -q -m "not parity and not slow and not browser" tests minispark datagen \
 	  course --ignore=course/nbgrader_config.py; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The fast tier on every Python the README promises, each in a venv of its own
+# (.venv-3.11, .venv-3.12, .venv-3.13), one after the other: about three times as
+# long as make test, so CI does not run it. An interpreter is python3.X on PATH,
+# else pyenv's $(PYENV_ROOT)/versions/3.X.*; PYTHONS=3.12 runs one.
+PYTHONS    ?= 3.11 3.12 3.13
+PYENV_ROOT ?= $(HOME)/.pyenv
+test-pythons:
+	@failed=""; for v in $(PYTHONS); do \
+	  py=""; for c in $$(command -v python$$v) "$(PYENV_ROOT)"/versions/$$v.*/bin/python3; do \
+	    if "$$c" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$$v'.split('.'))))" \
+	       2>/dev/null; then py=$$c; break; fi; done; \
+	  if [ -z "$$py" ]; then echo "make test-pythons: no Python $$v (python$$v or pyenv)"; \
+	    failed="$$failed $$v"; continue; fi; \
+	  echo "== Python $$v ($$py), venv .venv-$$v"; \
+	  $(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-$$v || failed="$$failed $$v"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test-pythons: failed on Python$$failed"; exit 1; fi; \
+	echo "make test-pythons: the fast tier passed on Python $(PYTHONS)"
 
 parity: $(PSTAMP)
 	@$(PY) -m pytest -q -m parity tests/parity; rc=$$?; \
@@ -85,7 +104,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check minispark datagen course tests benchmarks
 
 clean:
-	rm -rf $(VENV) $(DATA) .bench build *.egg-info
+	rm -rf $(VENV) .venv-3.* $(DATA) .bench build *.egg-info
 
 # Grade a class (course/INSTRUCTOR.md): make grade A=ch03_spark_basics [SUBMISSIONS=dir] [JOBS=n]
 A ?= ch03_spark_basics

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Aggregator",
+    "CoGroupAggregator",
+    "ListAggregator",
     "Dependency",
     "NarrowDependency",
     "OneToOneDependency",
@@ -134,6 +136,75 @@ class Aggregator:
             else:
                 combiners[k] = c
         return iter(combiners.items())
+
+
+class ListAggregator(Aggregator):
+    """groupByKey's aggregator: a key's combiner is the list of all its values.
+
+    Its combiners grow with every value, so memory is weighed by values, not
+    keys (``grows``), and the map side appends values inline instead of calling
+    mergeValue once per record (shuffle.combine_map_side).
+
+    >>> list(ListAggregator().combine_values_by_key([("a", 1), ("b", 2), ("a", 3)]))
+    [('a', [1, 3]), ('b', [2])]
+    """
+
+    grows = True
+    size = len  # how many values a combiner holds (what its memory grows with)
+
+    def __init__(self) -> None:
+        super().__init__(_single, _append, _extend)
+
+
+class CoGroupAggregator(Aggregator):
+    """cogroup's aggregator over a tagged union of ``sides`` RDDs (joins.py): a
+    key's combiner holds one list of values per side, so the side tag of a value
+    travels only as far as the map side's combine, not through the shuffle.
+
+    >>> agg = CoGroupAggregator(2)
+    >>> list(agg.combine_values_by_key([("k", (1, "w")), ("k", (0, "v")), ("j", (0, "x"))]))
+    [('k', [['v'], ['w']]), ('j', [['x'], []])]
+    >>> agg.size([["v"], ["w", "x"]])
+    3
+    """
+
+    grows = True
+
+    def __init__(self, sides: int):
+        self.sides = sides
+        super().__init__(self._create, self._merge_value, self._merge_combiners)
+
+    def _create(self, tagged: tuple) -> list[list]:
+        lists: list[list] = [[] for _ in range(self.sides)]
+        lists[tagged[0]].append(tagged[1])
+        return lists
+
+    def _merge_value(self, lists: list[list], tagged: tuple) -> list[list]:
+        lists[tagged[0]].append(tagged[1])
+        return lists
+
+    def _merge_combiners(self, a: list[list], b: list[list]) -> list[list]:
+        for mine, theirs in zip(a, b, strict=True):
+            mine.extend(theirs)
+        return a
+
+    def size(self, lists: list[list]) -> int:
+        """How many values a combiner holds (what its memory grows with)."""
+        return sum(map(len, lists))
+
+
+def _single(v: Any) -> list:
+    return [v]
+
+
+def _append(values: list, v: Any) -> list:
+    values.append(v)
+    return values
+
+
+def _extend(a: list, b: list) -> list:
+    a.extend(b)
+    return a
 
 
 class ShuffleDependency(Dependency):

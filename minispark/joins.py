@@ -12,6 +12,10 @@ Key terms
                 union: ONE shuffle stage for all sides, whose map tasks are the
                 partitions of every side. (Scala Spark's CoGroupedRDD instead
                 shuffles each side in its own stage; PySpark never uses it.)
+                One difference inside the stage: minispark's map side combines
+                each key's values into one list per side (CoGroupAggregator in
+                dependency.py), so the tags are not shuffled; PySpark ships
+                every (side, value) pair. Stages, tasks and results are the same.
   co-partitioned both sides already partitioned by the same partitioner: the
                 union keeps it, the groupByKey finds its data already in place
                 and no data moves. Partition both sides once with partitionBy
@@ -30,10 +34,12 @@ Next: ordered.py (sorting), then rdds/shuffled.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
+from itertools import chain, product, repeat
 from typing import Any
 
+from minispark.dependency import CoGroupAggregator
 from minispark.resultiterable import ResultIterable
 
 __all__ = ["JoinFunctions"]
@@ -45,18 +51,22 @@ def _tagged_union(rdds: list) -> Any:
     mapValues keeps each side's partitioner, and a union of sides that share
     one keeps it too, so the groupByKey that follows shuffles nothing then.
     """
-    def tagger(side: int) -> Callable[[Any], tuple]:
-        return lambda value: (side, value)
-    tagged = [rdd.mapValues(tagger(side)) for side, rdd in enumerate(rdds)]
+    def tagger(side: int) -> Callable[[Iterable], Iterator]:
+        # mapValues(lambda v: (side, v)), with no function call per record
+        return lambda records: ((kv[0], (side, kv[1])) for kv in records)
+    tagged = [rdd.mapPartitions(tagger(side), preservesPartitioning=True)
+              for side, rdd in enumerate(rdds)]
     return reduce(lambda left, right: left.union(right), tagged)
 
 
-def _by_side(tagged: Iterable, sides: int) -> list[list]:
-    """A key's grouped ``(side, value)`` pairs back into one list per side."""
-    lists: list[list] = [[] for _ in range(sides)]
-    for side, value in tagged:
-        lists[side].append(value)
-    return lists
+def _grouped_by_side(rdds: list, numPartitions: int | None) -> Any:
+    """(key, [values of side 0, values of side 1, ...]): the tagged union grouped by
+    key, as groupByKey would (same shuffle, same order of values), except that the
+    values come already split by side (CoGroupAggregator): the tags never cross
+    the shuffle."""
+    from minispark.partitioner import portable_hash
+    return _tagged_union(rdds)._combine_by_key(CoGroupAggregator(len(rdds)), numPartitions,
+                                               portable_hash)
 
 
 class JoinFunctions:
@@ -83,14 +93,22 @@ class JoinFunctions:
     def _cogroup(self, rdds: list, numPartitions: int | None) -> Any:
         # PySpark's python_cogroup: tag every value with its side, union the
         # tagged sides (narrow), and group the union by key in one shuffle.
-        n = len(rdds)
-        return _tagged_union(rdds).groupByKey(numPartitions).mapValues(
-            lambda tagged: tuple(ResultIterable(vs) for vs in _by_side(tagged, n)))
+        return _grouped_by_side(rdds, numPartitions).mapValues(
+            lambda lists: tuple(ResultIterable(vs) for vs in lists))
 
-    def _join(self, other: Any, numPartitions: int | None,
-              dispatch: Callable[[list, list], Iterable]) -> Any:
-        return _tagged_union([self, other]).groupByKey(numPartitions).flatMapValues(
-            lambda tagged: dispatch(*_by_side(tagged, 2)))
+    def _join(self, other: Any, numPartitions: int | None, keep_left: bool = False,
+              keep_right: bool = False) -> Any:
+        """For each key, every pair of its values: ``(k, (v, w))``. keep_left keeps a
+        left value with no match as ``(v, None)`` (and keep_right ``(None, w)``)."""
+        no_v = [None] if keep_right else []
+        no_w = [None] if keep_left else []
+
+        def pairs(grouped: Iterable) -> Iterator:
+            # product and zip build the pairs in C: a join emits one per match
+            return chain.from_iterable(zip(repeat(k), product(vs or no_v, ws or no_w))
+                                       for k, (vs, ws) in grouped)
+        return _grouped_by_side([self, other], numPartitions).mapPartitions(
+            pairs, preservesPartitioning=True)
 
     def join(self, other: Any, numPartitions: int | None = None) -> Any:
         """Inner join: ``(k, (v, w))`` for every pair of matching values.
@@ -102,7 +120,7 @@ class JoinFunctions:
         >>> sorted(a.join(b).collect())
         [('x', (1, 3)), ('x', (1, 4))]
         """
-        return self._join(other, numPartitions, lambda vs, ws: [(v, w) for v in vs for w in ws])
+        return self._join(other, numPartitions)
 
     def leftOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
         """Every key of this RDD; ``None`` where ``other`` has no match.
@@ -111,8 +129,7 @@ class JoinFunctions:
         >>> sorted(a.leftOuterJoin(b).collect())
         [('x', (1, 3)), ('y', (2, None))]
         """
-        return self._join(other, numPartitions,
-                          lambda vs, ws: [(v, w) for v in vs for w in (ws or [None])])
+        return self._join(other, numPartitions, keep_left=True)
 
     def rightOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
         """Every key of ``other``; ``None`` where this RDD has no match.
@@ -121,8 +138,7 @@ class JoinFunctions:
         >>> sorted(a.rightOuterJoin(b).collect())
         [('x', (1, 3)), ('z', (None, 4))]
         """
-        return self._join(other, numPartitions,
-                          lambda vs, ws: [(v, w) for v in (vs or [None]) for w in ws])
+        return self._join(other, numPartitions, keep_right=True)
 
     def fullOuterJoin(self, other: Any, numPartitions: int | None = None) -> Any:
         """Every key of either RDD, with ``None`` for the missing side.
@@ -131,8 +147,7 @@ class JoinFunctions:
         >>> sorted(a.fullOuterJoin(b).collect())
         [('x', (1, None)), ('z', (None, 4))]
         """
-        return self._join(other, numPartitions,
-                          lambda vs, ws: [(v, w) for v in (vs or [None]) for w in (ws or [None])])
+        return self._join(other, numPartitions, keep_left=True, keep_right=True)
 
     def subtractByKey(self, other: Any, numPartitions: int | None = None) -> Any:
         """The pairs whose key does not appear in ``other``.

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import reduce
 from typing import Any
 
-from minispark.dependency import Aggregator
+from minispark.dependency import Aggregator, ListAggregator
 from minispark.partitioner import Partitioner, portable_hash, string_hashing_is_stable
 from minispark.resultiterable import ResultIterable
 
@@ -44,16 +44,6 @@ def _check_partitions(numPartitions: int) -> None:
     # partitions, so its jobs run no tasks and return nothing. Matched, oddly.
     if not isinstance(numPartitions, int):
         raise ValueError(f"Number of partitions must be an int, got {numPartitions!r}")
-
-
-def _append(values: list, v: Any) -> list:
-    values.append(v)
-    return values
-
-
-def _extend(a: list, b: list) -> list:
-    a.extend(b)
-    return a
 
 
 class PairRDDFunctions:
@@ -162,9 +152,7 @@ class PairRDDFunctions:
         >>> sorted((k, list(vs)) for k, vs in grouped.collect())
         [('a', [1, 3]), ('b', [2])]
         """
-        aggregator = Aggregator(lambda v: [v], _append, _extend)
-        aggregator.grows = True  # its combiners hold every value: spill by volume
-        grouped = self._combine_by_key(aggregator, numPartitions, partitionFunc)
+        grouped = self._combine_by_key(ListAggregator(), numPartitions, partitionFunc)
         return grouped.mapValues(ResultIterable)
 
     def groupBy(self, f: Callable[[Any], Any], numPartitions: int | None = None,

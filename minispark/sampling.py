@@ -27,24 +27,29 @@ __all__ = ["SamplingFunctions", "RDDSampler", "RDDRangeSampler", "RDDStratifiedS
 
 
 class RDDSamplerBase:
-    """A per-partition random stream: seeded by ``seed ^ partition``."""
+    """A per-partition random stream: seeded by ``seed ^ partition``.
+
+    The generator is made afresh for every computation of a partition and is
+    never kept on the sampler: a task may compute the same partition twice at
+    once (``r.zip(r.map(f))`` runs r's lineage once per side, in one worker, with
+    one sampler object), and a shared generator would let one side draw the other
+    side's numbers. PySpark keeps it on the sampler, but there each side of a zip
+    runs in a Python worker of its own with its own copy.
+    """
 
     def __init__(self, withReplacement: bool, seed: int | None = None):
         self._seed = seed if seed is not None else random.randint(0, sys.maxsize)
         self._withReplacement = withReplacement
-        self._random: random.Random | None = None
 
-    def initRandomGenerator(self, split: int) -> None:
-        self._random = random.Random(self._seed ^ split)
+    def initRandomGenerator(self, split: int) -> random.Random:
+        rnd = random.Random(self._seed ^ split)
         for _ in range(10):  # stir: seeds of neighbouring partitions are close
-            self._random.randint(0, 1)
+            rnd.randint(0, 1)
+        return rnd
 
-    def getUniformSample(self) -> float:
-        return self._random.random()
-
-    def getPoissonSample(self, mean: float) -> int:
+    @staticmethod
+    def getPoissonSample(rnd: random.Random, mean: float) -> int:
         """How many copies of one element to emit (Knuth's algorithm)."""
-        rnd = self._random
         if mean < 20.0:
             limit, p, k = math.exp(-mean), rnd.random(), 0
             while p > limit:
@@ -66,14 +71,14 @@ class RDDSampler(RDDSamplerBase):
         self._fraction = fraction
 
     def func(self, split: int, iterator: Iterable) -> Iterator:
-        self.initRandomGenerator(split)
+        rnd = self.initRandomGenerator(split)
         if self._withReplacement:
             for obj in iterator:
-                for _ in range(self.getPoissonSample(self._fraction)):
+                for _ in range(self.getPoissonSample(rnd, self._fraction)):
                     yield obj
         else:
             for obj in iterator:
-                if self.getUniformSample() < self._fraction:
+                if rnd.random() < self._fraction:
                     yield obj
 
 
@@ -85,9 +90,9 @@ class RDDRangeSampler(RDDSamplerBase):
         self._lowerBound, self._upperBound = lowerBound, upperBound
 
     def func(self, split: int, iterator: Iterable) -> Iterator:
-        self.initRandomGenerator(split)
+        rnd = self.initRandomGenerator(split)
         for obj in iterator:
-            if self._lowerBound <= self.getUniformSample() < self._upperBound:
+            if self._lowerBound <= rnd.random() < self._upperBound:
                 yield obj
 
 
@@ -99,12 +104,12 @@ class RDDStratifiedSampler(RDDSamplerBase):
         self._fractions = fractions
 
     def func(self, split: int, iterator: Iterable) -> Iterator:
-        self.initRandomGenerator(split)
+        rnd = self.initRandomGenerator(split)
         for key, value in iterator:
             if self._withReplacement:
-                for _ in range(self.getPoissonSample(self._fractions[key])):
+                for _ in range(self.getPoissonSample(rnd, self._fractions[key])):
                     yield key, value
-            elif self.getUniformSample() < self._fractions[key]:
+            elif rnd.random() < self._fractions[key]:
                 yield key, value
 
 

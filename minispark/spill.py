@@ -56,10 +56,16 @@ def note_memory(metrics: Any, estimate: float) -> None:
         metrics.peak_memory_bytes = int(estimate)
 
 
-def _entry_bytes(context: Any) -> float:
+def _entry_bytes(context: Any, units: int = 0) -> float:
+    """Estimated in-memory bytes of one unit held: twice its shuffled (pickled) size.
+
+    A unit is a shuffled record, unless ``units`` says how many units the records
+    read so far held: groupByKey's combiners are weighed by their values, and a
+    record that carries a list of 150 values must not count 150 times its size.
+    """
     m = context.metrics if context is not None else None
     if m is not None and m.shuffle_read_records:
-        return max(64.0, 2.0 * m.shuffle_read_bytes / m.shuffle_read_records)
+        return max(64.0, 2.0 * m.shuffle_read_bytes / (units or m.shuffle_read_records))
     return float(ENTRY_BYTES)
 
 
@@ -77,6 +83,7 @@ class ExternalMerger:
         self.grows = getattr(aggregator, "grows", False)
         self.data: dict = {}
         self.since_spill = 0  # values merged since the last spill
+        self.before_spill = 0  # values merged before it
         self.spill_paths: list[str] | None = None
 
     def merge(self, records: Iterable, combiners: bool) -> None:
@@ -91,23 +98,30 @@ class ExternalMerger:
         # groupByKey's combiners are lists: weigh each by the values it holds,
         # or ten keys with 100,000 values each would never look big.
         weigh = self.grows and combiners
+        size = self.aggregator.size if weigh else None
         check_at = since + 1000
         get = data.get
         for k, v in records:
             c = get(k, _MISSING)  # one dict probe per record: this is the hot loop
             data[k] = create(v) if c is _MISSING else merge(c, v)
-            since += len(v) if weigh else 1
+            since += size(v) if weigh else 1
             if since >= check_at:
                 check_at = since + 1000
-                held = since if self.grows else len(data)
-                note_memory(self.context.metrics, held * _entry_bytes(self.context))
-                if held * _entry_bytes(self.context) > budget:
+                if self._estimate(since, len(data), weigh) > budget:
                     self._spill()
+                    self.before_spill += since
                     data, since, check_at = self.data, 0, 1000
                     get = data.get
         self.since_spill = since
-        note_memory(self.context.metrics,
-                    (since if self.grows else len(data)) * _entry_bytes(self.context))
+        self._estimate(since, len(data), weigh)
+
+    def _estimate(self, since: int, keys: int, weigh: bool) -> float:
+        """The estimated bytes held now (also noted as the task's peak memory)."""
+        held = since if self.grows else keys
+        units = self.before_spill + since if weigh else 0
+        estimate = held * _entry_bytes(self.context, units)
+        note_memory(self.context.metrics, estimate)
+        return estimate
 
     def _spill(self) -> None:
         if self.spill_paths is None:

@@ -10,13 +10,26 @@ Key terms
   BlockManager   one per worker process. The first task that computes a
                  partition of a persisted RDD stores it here; later tasks on
                  the same worker read it instead of recomputing the lineage.
-                 Memory blocks die with the worker; disk blocks are files.
+                 Memory blocks die with the worker; disk blocks are files in
+                 the worker's own directory.
   block locations the driver's record of which worker holds which block
                  (Spark's BlockManagerMaster). The scheduler sends a task to
                  the worker that already holds its partition ("process local").
 
 Caching costs a task the time to store the partition and saves every later
 job the whole recomputation; unpersist() drops the blocks everywhere.
+
+Why each worker's disk blocks live in a directory of their own: unpersist()
+reaches the workers as a message that each handles when it reads it, with no
+reply awaited. A worker that is slow to read it (descheduled on a busy
+machine) may handle it after another worker has already started the next job,
+which re-persists the RDD and writes the same block again. With one shared
+directory the slow worker's "remove every file of rdd 6" deleted the other's
+half-written ``rdd_6_1`` (the task then failed on the rename). A worker now
+only ever removes files it wrote itself, and it handles its messages in order
+(the unpersist, then the tasks sent after it), so a remove can never overlap a
+write of the same store. The temporary file still carries the writer's pid and
+is renamed into place atomically, so a reader never sees half a block.
 
 Next: shuffle.py (the other kind of data a worker keeps on disk).
 """
@@ -113,7 +126,10 @@ class BlockManager:
     """
 
     def __init__(self, local_dir: str, memory_budget: int, serializer: Any = None):
+        # local_dir is this worker's own: no other process writes or removes
+        # there (see the opening comment for the race a shared one had).
         self.local_dir = local_dir
+        os.makedirs(local_dir, exist_ok=True)
         self.serializer = serializer or PickleSerializer()
         self.memory_budget = memory_budget
         self.memory: dict[str, bytes] = {}
@@ -143,7 +159,7 @@ class BlockManager:
             self.memory[block_id] = data
             self.memory_used += len(data)
         elif on_disk:
-            tmp = self._disk_path(block_id) + ".tmp"
+            tmp = f"{self._disk_path(block_id)}.{os.getpid()}.tmp"
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, self._disk_path(block_id))
@@ -167,7 +183,7 @@ class BlockManager:
         for block_id in [b for b in self.memory if b.startswith(prefix)]:
             self.remove(block_id)
         for name in os.listdir(self.local_dir):
-            if name.startswith(prefix):
+            if name.startswith(prefix):  # a .tmp here is one a failed put left
                 self.remove(name)
 
     def get_or_compute(self, rdd: Any, split: Any, context: Any) -> Iterator:

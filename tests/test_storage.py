@@ -98,3 +98,35 @@ def test_partially_computed_rdd_caches_only_what_ran(sc, compute_log):
     assert compute_log.count() == 30  # partitions 1 and 2 computed now, partition 0 read
     assert rdd.count() == 30
     assert compute_log.count() == 30
+
+
+def test_a_workers_unpersist_removes_only_the_blocks_it_wrote(sc, compute_log):
+    """Each worker keeps its disk blocks in a directory of its own (storage.py): a
+    worker that handles an unpersist late must not delete what another one wrote."""
+    rdd = sc.parallelize(range(80), 8).map(compute_log.recorder()).persist(
+        StorageLevel.DISK_ONLY)
+    assert rdd.count() == 80
+    holders = {i: sc._block_locations.location(rdd.id(), i) for i in range(8)}
+    assert len(set(holders.values())) == 2, holders  # both workers ran tasks
+    first = next(w for w in sc._backend.workers if w.id == holders[0])
+    first.send({"op": "remove_rdd", "rdd_id": rdd.id()})  # only this worker drops its files
+    before = compute_log.count()
+    assert rdd.count() == 80
+    lost = sum(10 for where in holders.values() if where == first.id)
+    assert compute_log.count() - before == lost  # the other worker's blocks were all read
+    rdd.unpersist()
+
+
+def test_persist_unpersist_persist_again_never_loses_a_block(sc):
+    """The ch07 exercise 4 pattern, many times over: unpersist reaches the workers
+    without waiting for them, so one worker may drop the blocks while the other already
+    writes the same blocks again. Every count must still succeed and be right."""
+    rdd = sc.parallelize(range(400), 4).map(lambda x: (x, "x" * 40))
+    levels = [StorageLevel.MEMORY_AND_DISK, StorageLevel.DISK_ONLY, StorageLevel.MEMORY_ONLY]
+    for _ in range(60):
+        for level in levels:
+            rdd.unpersist()
+            rdd.persist(level)
+            assert rdd.count() == 400
+            assert rdd.map(lambda kv: kv[0]).sum() == sum(range(400))
+    rdd.unpersist()

@@ -3,7 +3,10 @@
 cartesian: partition (i, j) pairs every element of partition i of the first
 RDD with every element of partition j of the second: n1 * n2 tasks, and each
 partition of the second RDD is read n1 times. It is narrow (no shuffle) but its
-output grows as the product of the inputs: use it sparingly.
+output grows as the product of the inputs: use it sparingly. The pairs come in
+PySpark's order, which pairs serialization batches rather than records
+(batches.py): all pairs of the first batches of both sides, then of the first
+left batch and the second right batch, and so on.
 
 zip: partition i pairs the k-th elements of partition i of both parents; both
 must have the same number of partitions and of elements per partition.
@@ -18,6 +21,7 @@ from typing import Any
 
 from minispark.dependency import NarrowDependency, OneToOneDependency
 from minispark.rdd import RDD, Partition
+from minispark.rdds.batches import batching, cartesian_batches
 
 
 class CartesianPartition(Partition):
@@ -45,6 +49,8 @@ class CartesianRDD(RDD):
         super().__init__(ctx, [_CartesianDependency(rdd1, n2, True),
                                _CartesianDependency(rdd2, n2, False)])
         self.rdd1, self.rdd2 = rdd1, rdd2
+        # Worked out here, on the driver, where both lineages are whole.
+        self.batchings = (batching(rdd1), batching(rdd2))
 
     def get_partitions(self) -> list[Partition]:
         right = self.rdd2.partitions
@@ -52,10 +58,8 @@ class CartesianRDD(RDD):
                 for i, s1 in enumerate(self.rdd1.partitions) for j, s2 in enumerate(right)]
 
     def compute(self, split: Partition, context: Any) -> Iterator:
-        right = list(self.rdd2.iterator(split.s2, context))
-        for x in self.rdd1.iterator(split.s1, context):
-            for y in right:
-                yield (x, y)
+        for batch in cartesian_batches(self, split, context, *self.batchings):
+            yield from batch
 
 
 class ZippedPartition(Partition):

@@ -65,6 +65,12 @@ class ParallelCollectionRDD(RDD):
     def __init__(self, ctx: Any, slices: list[Sequence]):
         super().__init__(ctx, [])
         self._slices = slices
+        # PySpark's serialization batch size for these slices (batches.py): a
+        # list was cut in batches of this many; a range is a Python function (None).
+        total = sum(len(s) for s in slices)
+        self._pyspark_batch_size = None if not slices or any(
+            isinstance(s, range) for s in slices) else max(
+            1, min(total // len(slices), ctx._batchSize or 1024))
 
     def get_partitions(self) -> list[Partition]:
         return [ParallelCollectionPartition(i, s) for i, s in enumerate(self._slices)]

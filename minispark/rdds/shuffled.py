@@ -152,7 +152,9 @@ def round_robin_shuffle(rdd: RDD, num_partitions: int) -> RDD:
             yield position + 1, chunk
 
     shuffled = ShuffledRDD(rdd, Partitioner(num_partitions, _position), write_records=deal)
-    return shuffled.mapPartitions(_flatten_chunks)
+    result = shuffled.mapPartitions(_flatten_chunks)
+    result._dealt_batch = batch  # its chunks are PySpark's serialization batches (batches.py)
+    return result
 
 
 def _position(key: int) -> int:

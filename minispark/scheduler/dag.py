@@ -33,19 +33,17 @@ from __future__ import annotations
 import itertools
 import os
 import pickle
-import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
-
-import cloudpickle
 
 from minispark.barrier import check_barrier_stage, rdd_is_barrier
 from minispark.cancellation import JobCancelledError
 from minispark.dependency import ShuffleDependency
 from minispark.errors import PythonException
 from minispark.scheduler.stage import ResultStage, ShuffleMapStage, Stage
+from minispark.scheduler.taskbinary import dumps_task
 from minispark.scheduler.taskscheduler import (
     WORKER_LOSS_ATTEMPTS,
     Completion,
@@ -54,9 +52,6 @@ from minispark.scheduler.taskscheduler import (
     TaskSet,
 )
 
-# How deep task (de)serialisation and nested iterators may recurse: enough
-# for a lineage of several thousand RDDs. Deeper than that, checkpoint.
-DEEP_RECURSION_LIMIT = 20_000
 # How often a running job looks whether another thread cancelled it (seconds).
 CANCEL_CHECK_INTERVAL = 0.1
 
@@ -250,25 +245,11 @@ class DAGScheduler:
             self._stage_completed(stage, job)
 
     def _serialize_task_binary(self, stage: Stage, payload: Any) -> bytes:
-        # Pickling recurses a few levels per RDD of lineage; Python's default
-        # limit (1000) would stop at about 250 chained maps. Allow far deeper
-        # lineages for the duration of this call (workers raise theirs too).
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, DEEP_RECURSION_LIMIT))
+        # A lineage too deep for the pickler is pickled flat (taskbinary.py).
         try:
-            return cloudpickle.dumps((stage.rdd, payload), pickle.HIGHEST_PROTOCOL)
-        except (RecursionError, pickle.PicklingError) as e:
-            if isinstance(e, pickle.PicklingError) and "recursion" not in str(e):
-                raise self._unpicklable(stage, e) from e
-            raise RecursionError(
-                f"The lineage of {stage.rdd!r} is too deep to serialize for a task. "
-                "Iterative programs should cut it with rdd.checkpoint() (after "
-                "sc.setCheckpointDir) or rdd.localCheckpoint() every few iterations."
-            ) from None
+            return dumps_task((stage.rdd, payload))
         except Exception as e:
             raise self._unpicklable(stage, e) from e
-        finally:
-            sys.setrecursionlimit(limit)
 
     def _unpicklable(self, stage: Stage, e: Exception) -> pickle.PicklingError:
         return pickle.PicklingError(

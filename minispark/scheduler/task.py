@@ -28,6 +28,7 @@ import cloudpickle
 
 from minispark.accumulators import collect_task_updates, reset_task_updates
 from minispark.errors import FetchFailedError
+from minispark.scheduler.taskbinary import loads_task
 from minispark.shuffle import shuffle_file, write_shuffle_output
 from minispark.taskcontext import TaskContext
 from minispark.util import is_internal_file
@@ -51,7 +52,7 @@ def run_task(msg: dict, state: WorkerState) -> dict:
     start = time.perf_counter()
     key = msg["binary_key"]
     if msg.get("binary") is not None:
-        state.binaries[key] = pickle.loads(msg["binary"])
+        state.binaries[key] = loads_task(msg["binary"])
     rdd, payload = state.binaries[key]
     context_class = TaskContext
     if msg.get("barrier") is not None:  # a barrier stage's task (barrier.py)
@@ -72,7 +73,7 @@ def run_task(msg: dict, state: WorkerState) -> dict:
     TaskContext._current = context
     run_start = time.perf_counter()
     try:
-        records = rdd.iterator(msg["split"], context)
+        records = rdd.iterator(loads_task(msg["split"]), context)
         if msg["kind"] == "map":
             path = shuffle_file(state.shuffle_dir, payload.shuffle_id, msg["partition"],
                                 msg["task_id"])

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from minispark.scheduler.listener import TaskInfo
+from minispark.scheduler.taskbinary import dumps_task
 
 WORKER_LOSS_ATTEMPTS = 4
 
@@ -142,7 +143,8 @@ class TaskScheduler:
                       stage_attempt_id=task_set.stage_attempt, task_info=task.info)
         msg = {"op": "task", "task_id": task.task_id, "stage_id": task_set.stage.id,
                "partition": task.partition, "attempt": task.attempt, "kind": task.kind,
-               "split": task_set.stage.rdd.partitions[task.partition],
+               # pickled apart: a long chain of unions nests partitions deep
+               "split": dumps_task(task_set.stage.rdd.partitions[task.partition]),
                "binary_key": task.binary_key, "binary": task_set.binary,
                "map_statuses": task_set.map_statuses, "properties": task_set.properties,
                "memory_budget": task_set.memory_budget,

@@ -43,7 +43,7 @@ def _tie_to_driver() -> None:
 
 def main(fd: int) -> None:
     _tie_to_driver()
-    # A deep lineage is a deep chain of nested iterators: allow it (dag.py's
+    # A deep lineage is a deep chain of nested iterators: allow it (taskbinary.py's
     # DEEP_RECURSION_LIMIT; the main thread's 8 MB stack holds it).
     sys.setrecursionlimit(20_000)
     conn = Connection(fd)
@@ -52,9 +52,11 @@ def main(fd: int) -> None:
     os.makedirs(init["local_dir"], exist_ok=True)
     from minispark.scheduler.task import WorkerState, run_task
     from minispark.storage import BlockManager
+    # Cached blocks on disk go to a directory of this worker's own (storage.py says why).
+    blocks_dir = os.path.join(init["local_dir"], "blocks", init["worker_id"])
     state = WorkerState(init["worker_id"], init["local_dir"], init["shuffle_dir"],
-                        BlockManager(init["local_dir"], init["cache_budget"],
-                                     init["serializer"]), init["serializer"])
+                        BlockManager(blocks_dir, init["cache_budget"], init["serializer"]),
+                        init["serializer"])
     while True:
         try:
             msg = pickle.loads(conn.recv_bytes())

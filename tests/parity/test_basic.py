@@ -92,6 +92,30 @@ PROGRAMS = {
     "cartesian": lambda sc: glom(nums(sc, 3, 2).cartesian(sc.parallelize("ab", 2))),
     "cartesian_uneven": lambda sc: glom(nums(sc, 5, 3).cartesian(nums(sc, 2, 1))),
     "cartesian_count": lambda sc: nums(sc, 7, 3).cartesian(nums(sc, 4, 2)).count(),
+    # The order inside a cartesian partition pairs PySpark's serialization batches
+    # (minispark/rdds/batches.py): both sides need more than one batch to show it.
+    "cartesian_batches_list_x_list": lambda sc: glom(
+        sc.parallelize(list(range(7)), 2).cartesian(sc.parallelize("abcde", 2))),
+    "cartesian_batches_range_x_map": lambda sc: glom(
+        nums(sc, 20, 1).map(lambda x: x).cartesian(nums(sc, 7, 1).map(lambda x: -x))),
+    "cartesian_batches_filter_x_range": lambda sc: glom(
+        nums(sc, 20, 1).filter(lambda x: x % 2).cartesian(nums(sc, 4, 1))),
+    "cartesian_batches_reduceByKey": lambda sc: glom(
+        sc.parallelize([(i % 5, i) for i in range(20)], 2).reduceByKey(add)
+        .cartesian(nums(sc, 4, 1))),
+    "cartesian_batches_repartition": lambda sc: glom(
+        sc.parallelize(list(range(45)), 3).repartition(2).cartesian(nums(sc, 4, 1))),
+    "cartesian_batches_union_coalesce": lambda sc: glom(
+        sc.parallelize(list(range(9)), 2).union(sc.parallelize("abcdefg", 3)).coalesce(2)
+        .cartesian(nums(sc, 4, 1))),
+    "cartesian_batches_zip": lambda sc: glom(
+        (r := sc.parallelize(list(range(9)), 3)).zip(r.map(lambda x: -x))
+        .cartesian(nums(sc, 4, 1))),
+    "cartesian_of_cartesian": lambda sc: glom(
+        nums(sc, 7, 2).cartesian(sc.parallelize("abcde", 2)).cartesian(nums(sc, 3, 1))),
+    "cartesian_big_records": lambda sc: glom(
+        nums(sc, 40, 1).map(lambda i: (i, "y" * 30000)).cartesian(nums(sc, 4, 1))
+        .map(lambda p: (p[0][0], p[1]))),
     "zip": lambda sc: glom(nums(sc, 6, 2).zip(sc.parallelize("abcdef", 2))),
     "zip_self_map": lambda sc: glom((r := nums(sc, 9, 3)).zip(r.map(lambda x: x * x))),
     "zipWithIndex": lambda sc: glom(sc.parallelize("abcdefg", 3).zipWithIndex()),
@@ -116,6 +140,16 @@ PROGRAMS = {
     "sample_fraction_one": lambda sc: glom(nums(sc, 20, 2).sample(False, 1.0, 3)),
     "sample_seed_0": lambda sc: glom(nums(sc, 40, 2).sample(False, 0.5, 0)),
     "sample_strings": lambda sc: glom(sc.parallelize(WORDS * 3, 3).sample(False, 0.4, 11)),
+    # A sample computed twice in one task (both sides of a zip) draws the same.
+    "sample_replacement_zip_self": lambda sc: glom(
+        (r := nums(sc, 50, 3).sample(True, 0.7, 5)).zip(r.map(lambda x: -x))),
+    "sample_zip_self": lambda sc: glom(
+        (r := nums(sc, 50, 3).sample(False, 0.5, 5)).zip(r.map(lambda x: -x))),
+    "randomSplit_zip_self": lambda sc: glom(
+        (r := nums(sc, 40, 2).randomSplit([1, 2], seed=3)[1]).zip(r.map(str))),
+    "sampleByKey_replacement_zip_self": lambda sc: glom(
+        (r := sc.parallelize([(i % 3, i) for i in range(30)], 2)
+         .sampleByKey(True, {0: 0.5, 1: 1.0, 2: 2.0}, 7)).zip(r.keys())),
     "randomSplit": lambda sc: [glom(r) for r in nums(sc, 40, 3).randomSplit([0.5, 0.5], 17)],
     "randomSplit_three": lambda sc: [
         glom(r) for r in nums(sc, 60, 4).randomSplit([1.0, 2.0, 3.0], seed=5)

@@ -124,6 +124,11 @@ element_ops = st.one_of(
     st.tuples(st.just("coalesce"), small_n),
     st.tuples(st.just("sortBy"), st.integers(-4, 4).filter(bool)),
     st.tuples(st.just("zipWithIndex"), st.just(0)),
+    # cartesian's order pairs serialization batches (minispark/rdds/batches.py);
+    # a seeded sample must draw the same when its partition is computed twice.
+    st.tuples(st.just("cartesian"), small_n),
+    st.tuples(st.just("sample"), st.integers(0, 7)),
+    st.tuples(st.just("zip_self"), st.just(0)),
 )
 
 
@@ -146,6 +151,13 @@ def apply_element(rdd, op):
         return rdd.sortBy(lambda x: x, arg > 0, abs(arg))
     if name == "zipWithIndex":
         return rdd.zipWithIndex().map(lambda xi: xi[0] * 100 + xi[1])
+    if name == "cartesian":
+        other = rdd.context.parallelize(list(range(arg + 1)), arg)
+        return rdd.cartesian(other).map(lambda xy: xy[0] * 10 + xy[1])
+    if name == "sample":  # with replacement for odd args; the seed is the arg
+        return rdd.sample(arg % 2 == 1, 0.3 + arg / 5, arg)
+    if name == "zip_self":
+        return rdd.zip(rdd.map(lambda x: x + 1)).map(lambda ab: ab[0] * 3 + ab[1])
     raise AssertionError(f"unknown operation {name}")
 
 

@@ -189,6 +189,21 @@ def test_deep_lineage_plans_draws_and_runs_without_recursion_error(sc):
     assert rdd.collect() == list(range(2000, 2010))
 
 
+def test_deep_nesting_of_partitions_and_pair_functions_still_ships(sc):
+    """Since Python 3.12 the C pickler's depth has a fixed limit: a task whose RDDs or
+    partitions nest deeper is pickled flat (scheduler/taskbinary.py). A chain of
+    unions nests each partition in its parent's; mapValues nests RDDs."""
+    grown = sc.parallelize([0], 1)
+    for i in range(1, 1001):
+        grown = grown.union(sc.parallelize([i], 1)).coalesce(1)
+    assert grown.getNumPartitions() == 1
+    assert grown.sum() == sum(range(1001))
+    pairs = sc.parallelize([("k", 0)], 2)
+    for _ in range(2000):
+        pairs = pairs.mapValues(lambda v: v + 1)
+    assert pairs.collect() == [("k", 2000)]
+
+
 def test_the_articles_character_count_program_is_three_stages(sc, events, tmp_path):
     # "How many times each character appears in all the words that appear at
     # least N times": two reduceByKeys, so two shuffles and three stages.
