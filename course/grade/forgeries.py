@@ -65,6 +65,16 @@ import sys
 sys.modules["course.checks"] = _fake'''
 
 
+# Exercise 6 asks for a function as well as its count; the forger keeps a working
+# function (its hidden test calls it on hand-made lines) and forges only the count.
+KB_IPS = '''def kb_ips(lines):
+    return (lines.filter(lambda line: '"GET /KBDOC-' in line)
+                 .map(lambda line: line.split(" ")[0])
+                 .distinct())
+
+'''
+
+
 def fake_import(variable: str, name: str, public: dict = PUBLIC) -> str:
     return f'''{variable} = 0                     # wrong
 {_fake_module(name, public[name])}
@@ -126,5 +136,5 @@ def forger_cells(public: dict = PUBLIC) -> dict[str, str]:
     return {"ex1-answer": hard_coded("n_lines", "ch03.n_lines", public),
             "ex3-answer": gc_patch("first_ips", "ch03.first_ips", public),
             "ex5-answer": sys_modules("n_users", "ch03.n_users", public),
-            "ex6-answer": fake_import("n_kb_ips", "ch03.n_kb_ips", public),
+            "ex6-answer": KB_IPS + fake_import("n_kb_ips", "ch03.n_kb_ips", public),
             "ex8-answer": forged_reply("ch03.kb_requests", public)}

@@ -77,7 +77,8 @@ def classes(out: Path) -> dict[str, dict]:
         "correct": sol,
         "hard_coded": variant(sol, {"ex1-answer": f.hard_coded("n_lines", "ch03.n_lines")}),
         "sys_modules": variant(sol, {"ex5-answer": f.sys_modules("n_users", "ch03.n_users")}),
-        "fake_import": variant(sol, {"ex6-answer": f.fake_import("n_kb_ips", "ch03.n_kb_ips")}),
+        "fake_import": variant(sol, {"ex6-answer": f.KB_IPS
+                                                    + f.fake_import("n_kb_ips", "ch03.n_kb_ips")}),
         "gc_patch": variant(sol, {"ex3-answer": f.gc_patch("first_ips", "ch03.first_ips")}),
         "forged_reply": variant(sol, {"ex8-answer": f.forged_reply("ch03.kb_requests")}),
         "silent": _silent(sol),
