@@ -5,9 +5,8 @@ what it decided where nbgrader's own tools look, so the Formgrader lists every s
 and the instructor hand-grades the written answers there:
 
 - the **assignment and notebook** with their grade, solution and source cells, exactly as
-  ``nbgrader generate_assignment`` records them: nbgrader's own ``SaveCells`` run on the
-  released notebook (``exercises/<a>/<a>.ipynb`` *is* generate_assignment's output, made by
-  ``make release``), so ``generate_assignment`` need not have run on this machine;
+  ``nbgrader generate_assignment`` records them (its own preprocessors, in its order, on
+  ``course/source/``), unless it ran already: it need not have run on this machine;
 - the **student** (names and email from ``roster import``) and a **submission** with its
   timestamp: nbgrader's ``timestamp.txt`` in the submission folder (what ``nbgrader
   collect`` writes), else the notebook file's mtime; the row says which (``timestamp_from``);
@@ -41,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from course.grade import gradebook, intake
-from course.notebooks import COURSE, REPO, dumps
+from course.notebooks import COURSE, REPO, dumps, source_path
 
 POLICY = re.compile(r"\s*(\d+(?:\.\d+)?)%/day\s*(?:,\s*max\s*=?\s*(\d+(?:\.\d+)?)%)?\s*")
 SMALL = 4096                    # timestamp.txt and submission_secret.txt are one line
@@ -83,17 +82,32 @@ class Bridge:
 
     # ------------------------------------------------------------ assignment, students
 
-    def register(self, assignment: str, released: Path | None = None) -> None:
-        """What ``nbgrader generate_assignment`` records: the assignment, its notebook,
-        grade/solution/source cells (nbgrader's SaveCells on the released notebook)."""
+    def register(self, assignment: str) -> None:
+        """What ``nbgrader generate_assignment`` records, unless it is recorded already:
+        the assignment, its notebook, grade/solution/source cells, made by nbgrader's own
+        preprocessors in generate_assignment's order up to its ``SaveCells`` (so each
+        locked cell's source and checksum include its hidden tests, as nbgrader's
+        autograde expects them)."""
         import nbformat
-        from nbgrader.preprocessors import SaveCells
+        from nbgrader.preprocessors import (
+            ClearOutput,
+            ClearSolutions,
+            ComputeChecksums,
+            LockCells,
+            SaveCells,
+        )
 
-        released = released or REPO / "exercises" / assignment / f"{assignment}.ipynb"
         self.gb.update_or_create_assignment(assignment)
-        nb = nbformat.reads(released.read_text(encoding="utf-8"), as_version=4)
-        SaveCells().preprocess(nb, {"nbgrader": {"db_url": self.db_url, "notebook": assignment,
-                                                 "assignment": assignment}})
+        try:
+            if self.gb.find_notebook(assignment, assignment).grade_cells:
+                return
+        except self.Missing:
+            pass
+        nb = nbformat.reads(source_path(assignment).read_text(encoding="utf-8"), as_version=4)
+        resources = {"nbgrader": {"db_url": self.db_url, "notebook": assignment,
+                                  "assignment": assignment}}
+        for step in (LockCells, ClearSolutions, ClearOutput, ComputeChecksums, SaveCells):
+            nb, resources = step().preprocess(nb, resources)
 
     def set_due(self, assignment: str, due: datetime) -> None:
         self.register(assignment)
