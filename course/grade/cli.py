@@ -383,14 +383,19 @@ def main(argv: list[str] | None = None) -> int:
     except SandboxError as exc:
         print(f"grade: refusing to grade: {exc}", file=sys.stderr)
         return 2
-    if not args.no_nbgrader:
-        bridge = nbgradebook.Bridge()
+    if not args.no_nbgrader:      # the rows are on disk already: a failure here loses none
         try:
-            for note in nbgradebook.record_class(bridge, args.assignment, found, rows,
-                                                 args.out / args.assignment):
-                print(f"nbgrader: {note}")
-        finally:
-            bridge.close()
+            bridge = nbgradebook.Bridge()
+            try:
+                for note in nbgradebook.record_class(bridge, args.assignment, found, rows,
+                                                     args.out / args.assignment):
+                    print(f"nbgrader: {note}")
+            finally:
+                bridge.close()
+        except Exception as exc:
+            print(f"nbgrader: gradebook not updated ({_one_line(exc)}); the rows and "
+                  "grades.csv are written: rerun with --students to record them",
+                  file=sys.stderr)
     print(gradebook.summary(rows))
     took = time.monotonic() - start
     print(f"{len(rows)} graded in {took:.1f} s; gradebook {args.out / args.assignment}/grades.csv")
