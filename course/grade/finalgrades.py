@@ -56,7 +56,8 @@ def final_rows(bridge: nbgradebook.Bridge, assignment: str, out: Path) -> tuple[
         row = rows.get(sid)
         if row is None:
             line.update(autograded=0, written=0, late_penalty=0, total=0, status="missing",
-                        max=None, submitted="", days_late=None, written_ungraded=None)
+                        max=bridge.max_score(assignment), submitted="", days_late=None,
+                        written_ungraded=None)
             lines.append(line)
             continue
         manual = {}

@@ -126,19 +126,19 @@ class Bridge:
                 "email": ("email", "emailaddress", "mail")}.items()}
             if pick["id"] is None:
                 raise ValueError(f"{path}: no id column (header: {reader.fieldnames})")
-            count = 0
-            for line, rec in enumerate(reader, 2):
+            students = {}
+            for line, rec in enumerate(reader, 2):     # all checked before any is written
                 sid = (rec.get(pick["id"]) or "").strip()
                 if not sid:
                     raise ValueError(f"{path}: line {line} has no student id")
                 if gradebook.file_name(sid) != sid:
                     raise ValueError(f"{path}: line {line}: id {sid!r} is not a folder name "
                                      "the grader keeps as is (letters, digits, _.@+-)")
-                self.gb.update_or_create_student(sid, **{
-                    k: (rec.get(col) or "").strip() or None
-                    for k, col in pick.items() if k != "id" and col})
-                count += 1
-        return count
+                students[sid] = {k: (rec.get(col) or "").strip() or None
+                                 for k, col in pick.items() if k != "id" and col}
+        for sid, fields in students.items():
+            self.gb.update_or_create_student(sid, **fields)
+        return len(students)
 
     # ------------------------------------------------------------ one graded submission
 
@@ -176,6 +176,12 @@ class Bridge:
             self._autograded(sub, assignment, sid, when)
             notes += self._feedback(sub, out, row, sid, when)
         return notes
+
+    def max_score(self, assignment: str) -> float | None:
+        try:
+            return self.gb.find_assignment(assignment).max_score
+        except self.Missing:
+            return None
 
     def due(self, assignment: str) -> datetime | None:
         try:

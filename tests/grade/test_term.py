@@ -120,6 +120,8 @@ def _term(bridge, api, root, tmp):
 
     # Hand-grading as the Formgrader stores it (its API handler sets manual_score).
     q1.manual_score, q1.needs_manual_grade = 1.5, False
+    override = gb.find_grade("ex1-check", A, A, "blank")      # an autograded score changed
+    override.manual_score = 1.0
     gb.db.commit()
 
     # Feedback for nbgrader release_feedback: placed for the student who used the exchange.
@@ -143,7 +145,8 @@ def _term(bridge, api, root, tmp):
     assert f["written_ungraded"] == "1" and f["late_penalty"] == "0"
     # half: 1 day 11 h late -> 2 started days x 10 % of 14 = 2.8
     assert (h["autograded"], h["late_penalty"], h["total"]) == ("5", "2.8", "2.2")
-    assert (b["total"], b["status"]) == ("0", "ok")
+    assert (b["ex1-check"], b["autograded"], b["total"], b["status"]) == ("1", "1", "1", "ok")
+    assert (b["submitted"], b["days_late"]) == ("2026-12-08T08:00:00", "0")
     assert (g["status"], g["total"], g["email"]) == ("missing", "0", "dev@uni.test")
     before = (out / A / "final.csv").read_text().splitlines()
     rows_before = {p.name: p.read_bytes() for p in (out / A / "rows").glob("*.json")}
