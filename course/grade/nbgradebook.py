@@ -79,6 +79,8 @@ class Bridge:
 
     def close(self) -> None:
         self.gb.close()
+        if self.db_url.startswith("sqlite:///"):
+            self.hand_over(Path(self.db_url[len("sqlite:///"):]))
 
     # ------------------------------------------------------------ assignment, students
 
@@ -198,10 +200,9 @@ class Bridge:
             notebook = {"cells": []}
         released = json.loads((REPO / "exercises" / assignment / f"{assignment}.ipynb")
                               .read_text(encoding="utf-8"))
-        gradebook.atomic_write(folder / f"{assignment}.ipynb",
-                               dumps(formgrader_notebook(released, notebook)))
+        self._write(folder / f"{assignment}.ipynb", dumps(formgrader_notebook(released, notebook)))
         if when:
-            gradebook.atomic_write(folder / "timestamp.txt", nbgrader_time(when))
+            self._write(folder / "timestamp.txt", nbgrader_time(when))
 
     def _feedback(self, sub: intake.Submission, out: Path, row: dict, sid: str,
                   when: str | None) -> list[str]:
@@ -211,10 +212,30 @@ class Bridge:
             return [f"{sid}: no submission_secret.txt (not submitted through nbgrader's "
                     f"exchange): hand out {page} yourself"] if page.is_file() else []
         folder = self.root / "feedback" / sid / row["assignment"]
-        gradebook.atomic_write(folder / f"{row['assignment']}.html", page.read_text("utf-8"))
-        gradebook.atomic_write(folder / "timestamp.txt", nbgrader_time(when))
-        gradebook.atomic_write(folder / "submission_secret.txt", secret.strip())
+        self._write(folder / f"{row['assignment']}.html", page.read_text("utf-8"))
+        self._write(folder / "timestamp.txt", nbgrader_time(when))
+        self._write(folder / "submission_secret.txt", secret.strip())
         return []
+
+    def _write(self, path: Path, text: str) -> None:
+        """Write a file for nbgrader's tools, owned like the course folder: the grader runs
+        as root, the Formgrader and ``nbgrader release_feedback`` as the instructor."""
+        gradebook.atomic_write(path, text)
+        os.chmod(path, 0o644)
+        self.hand_over(path)
+
+    def hand_over(self, path: Path) -> None:
+        """``path`` and its folders up to the course root (and a SQLite gradebook) owned by
+        the course root's owner, when this runs as root."""
+        if os.geteuid() != 0:
+            return
+        owner = os.stat(self.root)
+        paths = [path, *[p for p in path.parents if self.root in p.parents]]
+        if self.db_url.startswith("sqlite:///"):
+            paths.append(Path(self.db_url[len("sqlite:///"):]))
+        for each in paths:
+            if each.exists() and not each.is_symlink():
+                os.chown(each, owner.st_uid, owner.st_gid)
 
 
 def formgrader_notebook(released: dict, submitted: dict) -> dict:

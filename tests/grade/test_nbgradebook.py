@@ -91,3 +91,36 @@ def test_a_wrong_due_date_is_one_line(capsys, monkeypatch):
                              "10"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and all(line.startswith("gradebook due: ") for line in err)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files away (the grader)")
+def test_files_for_nbgrader_belong_to_the_course_folders_owner(tmp_path):
+    root = tmp_path / "course"
+    root.mkdir()
+    os.chown(root, 54321, 54321)                # the instructor, who runs the Formgrader
+    bridge = object.__new__(nbgradebook.Bridge)
+    bridge.root, bridge.db_url = root, f"sqlite:///{root / 'gradebook.db'}"
+    (root / "gradebook.db").write_text("")
+    page = root / "feedback" / "ada" / A / f"{A}.html"
+    bridge._write(page, "<p>hi</p>")
+    bridge.hand_over(root / "gradebook.db")
+    for path in (page, page.parent, page.parent.parent, root / "feedback", root / "gradebook.db"):
+        assert (path.stat().st_uid, path.stat().st_gid) == (54321, 54321), path
+    assert page.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_roster_with_one_bad_line_adds_nobody(tmp_path):
+    bridge = nbgradebook.Bridge(root=tmp_path)
+    try:
+        roster = tmp_path / "roster.csv"
+        roster.write_text("Student ID,First Name,Surname,E-mail\nada,Ada,L,a@x.test\n"
+                          "jean dupont,Jean,D,j@x.test\n")
+        with pytest.raises(ValueError, match="line 3: id 'jean dupont' is not a folder name"):
+            bridge.import_roster(roster)
+        assert bridge.gb.students == []
+        roster.write_text("Student ID,First Name,Surname,E-mail\nada,Ada,L,a@x.test\n")
+        assert bridge.import_roster(roster) == 1
+        ada = bridge.gb.find_student("ada")
+        assert (ada.first_name, ada.last_name, ada.email) == ("Ada", "L", "a@x.test")
+    finally:
+        bridge.close()
