@@ -10,8 +10,8 @@ nbgrader. Every roster student gets a line, with ``missing`` when nothing was ha
 
 Columns (``final.csv``): ``student_id, first_name, last_name, email``, one column per graded
 cell (``<grade id>``, points), ``autograded, written, late_penalty, total, max,
-submitted, days_late, status, written_ungraded``. ``total`` = autograded + written - penalty. How to load it into Moodle, Canvas or
-Gradescope: INSTRUCTOR.md, "Running a class on one machine".
+submitted, days_late, status, written_ungraded``; ``total`` = autograded + written - penalty.
+Loading it into Moodle, Canvas or Gradescope: INSTRUCTOR.md, "Running a class on one machine".
 Read first: ``nbgradebook`` (how the gradebook is filled).
 """
 

@@ -108,8 +108,10 @@ class Bridge:
         nb = nbformat.reads(source_path(assignment).read_text(encoding="utf-8"), as_version=4)
         resources = {"nbgrader": {"db_url": self.db_url, "notebook": assignment,
                                   "assignment": assignment}}
-        for step in (LockCells, ClearSolutions, ClearOutput, ComputeChecksums, SaveCells):
-            nb, resources = step().preprocess(nb, resources)
+        with warnings.catch_warnings():   # nbformat's "missing cell id" on the source
+            warnings.simplefilter("ignore")
+            for step in (LockCells, ClearSolutions, ClearOutput, ComputeChecksums, SaveCells):
+                nb, resources = step().preprocess(nb, resources)
 
     def set_due(self, assignment: str, due: datetime) -> None:
         self.register(assignment)
@@ -243,7 +245,7 @@ def formgrader_notebook(released: dict, submitted: dict) -> dict:
     nbgrader cell with the released metadata, locked cells with the released text."""
     by_id = {c["metadata"]["nbgrader"]["grade_id"]: c for c in released["cells"]
              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
-    cells, seen = [], set()
+    cells, seen, ids = [], set(), set()
     for cell in submitted.get("cells", []):
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         kind = cell.get("cell_type", "markdown")
@@ -258,7 +260,11 @@ def formgrader_notebook(released: dict, submitted: dict) -> dict:
                    "source": cell.get("source", "")}
         if new["cell_type"] == "code":
             new.update(outputs=[], execution_count=None)
-        new.pop("id", None)
+        ident = new.get("id") or f"cell-{len(cells)}"   # nbformat 4.5: unique cell ids
+        while ident in ids:
+            ident += "-"
+        new["id"] = ident
+        ids.add(ident)
         cells.append(new)
     return {"cells": cells, "metadata": released.get("metadata", {}),
             "nbformat": 4, "nbformat_minor": released.get("nbformat_minor", 5)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 
+import nbformat
 import pytest
 
 from course.grade import cli, finalgrades, intake, nbgradebook
@@ -75,6 +76,8 @@ def test_the_formgrader_notebook_keeps_answers_and_restores_locked_cells():
     assert by_id["q1-answer"]["metadata"]["nbgrader"]["points"] == 2
     assert "NotImplementedError" not in by_id["ex1-answer"]["source"]   # the student's code
     assert nb["cells"][3]["source"] == "x = 1" and nb["cells"][3]["metadata"] == {}
+    nbformat.validate(nbformat.from_dict(nb))          # a valid nbformat 4.5 notebook
+    assert len({c["id"] for c in nb["cells"]}) == len(nb["cells"])
 
 
 def test_regrading_a_student_without_a_submission_is_refused(tmp_path, capsys):
