@@ -22,8 +22,9 @@ and the instructor hand-grades the written answers there:
 The nbgrader student id is the row's file name (``gradebook.file_name``): the folder name
 when it is safe, never one two students share. Due dates live in the gradebook
 (``Assignment.duedate``); the late policy (``late_policy``) in ``graded/<a>/late-policy.json``.
-``export`` (next to read) joins both kinds of points into one CSV. nbgrader is imported
-once per command (its import costs seconds). Commands: ``python -m course roster|gradebook``.
+Read next: ``finalgrades`` (the final CSV joining both kinds of points, and the commands
+``python -m course roster|gradebook``). nbgrader is imported once per command (its import
+and its database set-up cost seconds).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 sandboxed grading recorded in nbgrader's gradebook, a written answer hand-graded as the
 Formgrader stores it, feedback released, one final CSV, then one student regraded.
 
-Slow (two sandboxed runs per submission, nbgrader's release): about 2-4 minutes on a busy
-2-core machine. ``.venv/bin/python -m pytest tests/grade/test_term.py -m slow -q``.
+Slow (two sandboxed runs per submission, nbgrader's release): 45-80 s on a busy 2-core
+machine. ``.venv/bin/python -m pytest tests/grade/test_term.py -m slow -q``.
 Expected values here are written by hand from the chapter's points (11 autograded:
 ex1-ex3, ex5-ex7, ex8-lazy 1 each, ex4 and ex8 2 each; written q1 2, q2 1).
 """
