@@ -30,6 +30,7 @@ from course.grade import (
     gradebook,
     intake,
     judge,
+    nbgradebook,
     reference,
     runner,
     sandbox,
@@ -211,6 +212,7 @@ class Grader:
         reason = "; ".join(r for r in [reason, *the_plan.notes] if r)
         row = gradebook.make_row(sub.student, self.assignment, scores, status,
                                  reason, time.monotonic() - started, sub.raw)
+        row.update(nbgradebook.submitted_at(sub))      # when it was handed in, and how known
         try:
             page = feedback.render(row, the_plan, self.scrub())
         except Exception as exc:
@@ -244,14 +246,18 @@ class Grader:
 
 
 def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,
-              out: Path = DEFAULT_OUT, jobs: int = 2, **options) -> list[dict]:
-    """Grade every submission of ``assignment``; return the rows (also in the CSV).
+              out: Path = DEFAULT_OUT, jobs: int = 2, students: list[str] | None = None,
+              **options) -> list[dict]:
+    """Grade every submission of ``assignment`` (or only those of ``students``: the
+    other rows stay as they are); return the rows graded (the CSV has all rows).
 
     Each submission is graded on its own: one that fails in any way gets its row with
     status ``error`` and the others go on. Raises ``SandboxError`` before grading anyone
     if no kernel can start here.
     """
     found = intake.find(Path(submissions), assignment)
+    if students is not None:
+        found = [sub for sub in found if sub.student in students]
     grader = Grader(assignment, Path(submissions), Path(out), jobs=jobs, **options)
     rows: dict[int, dict] = {}
     try:
@@ -301,24 +307,46 @@ def existing_dir(text: str) -> Path:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m course")
     sub = parser.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grade", help="autograde every submission, write feedback and CSV")
-    g.add_argument("assignment", choices=assignments())
-    g.add_argument("--submissions", type=existing_dir, default=DEFAULT_SUBMISSIONS)
-    g.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    g.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 2)
-    g.add_argument("--cell-timeout", type=positive_float, default=60)
+    g = sub.add_parser("grade", help="autograde every submission in a sandbox, write rows, "
+                       "feedback and grades.csv, and record them in nbgrader's gradebook",
+                       description="Autograde every submission of ASSIGNMENT, each in its own "
+                       "sandboxed kernel; write OUT/ASSIGNMENT/rows/, feedback/ and grades.csv; "
+                       "then record the results in nbgrader's gradebook for the Formgrader "
+                       "(course/INSTRUCTOR.md, 'Running a class').")
+    g.add_argument("assignment", choices=assignments(), help="the assignment (chapter) to grade")
+    g.add_argument("--submissions", type=existing_dir, default=DEFAULT_SUBMISSIONS,
+                   help="folder in nbgrader's layout <student>/<assignment>/*.ipynb "
+                        "(default course/submitted, where nbgrader collect puts them)")
+    g.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help="where rows, feedback pages, grades.csv and the grader's private "
+                        "files go, under OUT/ASSIGNMENT (default course/graded)")
+    g.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 2,
+                   help="submissions graded at once, one kernel each (default: the cores)")
+    g.add_argument("--cell-timeout", type=positive_float, default=60,
+                   help="effective seconds a cell may run before it is interrupted "
+                        "(default 60)")
     g.add_argument("--budget", type=positive_float, default=300,
-                   help="seconds for a whole notebook")
-    g.add_argument("--data", type=Path, default=None)
+                   help="effective seconds for a whole notebook, per data set (default 300)")
+    g.add_argument("--data", type=Path, default=None,
+                   help="the course data folder (default data/ or $COURSE_DATA)")
     g.add_argument("--seed", type=int, default=None,
                    help="the hidden data set's seed (default: the class's, stored in OUT)")
+    g.add_argument("--students", nargs="+", default=None, metavar="STUDENT",
+                   help="regrade only these students (folder names); the other rows stay "
+                        "as they are and grades.csv is rebuilt from all rows")
+    g.add_argument("--no-nbgrader", action="store_true",
+                   help="do not record the results in nbgrader's gradebook.db, autograded/ "
+                        "and feedback/")
     sub.add_parser("release", help="regenerate exercises/ and solutions/ (make release)")
     v = sub.add_parser("validate", help="grade one notebook and show what fails")
     v.add_argument("notebook", type=Path)
     v.add_argument("--assignment", default=None)
-    e = sub.add_parser("export", help="rebuild grades.csv from the graded rows")
+    e = sub.add_parser("export", help="rebuild grades.csv from the graded rows, print a "
+                       "summary table and the CSV's path (final grades with written answers "
+                       "and names: python -m course gradebook export)")
     e.add_argument("assignment", choices=assignments())
-    e.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    e.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help="the grader's output folder (default course/graded)")
     return parser
 
 
@@ -338,17 +366,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return validate(args.notebook, args.assignment or args.notebook.stem)
     start = time.monotonic()
-    if not intake.find(args.submissions, args.assignment):
+    found = intake.find(args.submissions, args.assignment)
+    if not found:
         print(f"grade: no submission of {args.assignment} in {args.submissions} "
               f"(expected <student>/{args.assignment}/*.ipynb)", file=sys.stderr)
         return 2
+    unknown = sorted(set(args.students or []) - {sub.student for sub in found})
+    if unknown:
+        print(f"grade: no submission of {args.assignment} by {', '.join(unknown)} in "
+              f"{args.submissions}", file=sys.stderr)
+        return 2
     try:
         rows = grade_all(args.assignment, args.submissions, args.out, args.jobs,
-                         cell_timeout=args.cell_timeout, budget=args.budget, data=args.data,
-                         seed=args.seed)
+                         students=args.students, cell_timeout=args.cell_timeout,
+                         budget=args.budget, data=args.data, seed=args.seed)
     except SandboxError as exc:
         print(f"grade: refusing to grade: {exc}", file=sys.stderr)
         return 2
+    if not args.no_nbgrader:      # the rows are on disk already: a failure here loses none
+        try:
+            bridge = nbgradebook.Bridge()
+            try:
+                for note in nbgradebook.record_class(bridge, args.assignment, found, rows,
+                                                     args.out / args.assignment):
+                    print(f"nbgrader: {note}")
+            finally:
+                bridge.close()
+        except Exception as exc:
+            print(f"nbgrader: gradebook not updated ({_one_line(exc)}); the rows and "
+                  "grades.csv are written: rerun with --students to record them",
+                  file=sys.stderr)
     print(gradebook.summary(rows))
     took = time.monotonic() - start
     print(f"{len(rows)} graded in {took:.1f} s; gradebook {args.out / args.assignment}/grades.csv")
