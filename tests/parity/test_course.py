@@ -10,7 +10,10 @@ import pytest
 
 from course.notebooks import assignments, execute, graded_cells, read, source_path
 
-pytestmark = pytest.mark.parity
+# A whole notebook on PySpark starts JVMs and runs dozens of jobs: chapter 9b took 218 s
+# alone on a loaded machine, past pytest-timeout's default of 300 s once. Each notebook's
+# cells still have their own timeout (course.notebooks.execute).
+pytestmark = [pytest.mark.parity, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")
