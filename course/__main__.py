@@ -1,4 +1,5 @@
-"""``python -m course``: the instructor's commands (grade, release, validate, export, kit).
+"""``python -m course``: the instructor's commands (grade, release, validate, export,
+report, kit).
 
 ``kit`` (build the student kit) lives in ``course.kit``; the others in ``course.grade.cli``.
 This module only dispatches to them.

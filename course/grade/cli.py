@@ -31,6 +31,7 @@ from course.grade import (
     intake,
     judge,
     reference,
+    report,
     runner,
     sandbox,
 )
@@ -267,6 +268,10 @@ def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,
     finally:
         grader.close()
     gradebook.export(grader.out, assignment, log=grader.log)
+    try:                                    # the class report: never fails the grading
+        report.write(grader.out, assignment, log=grader.log)
+    except Exception as exc:
+        grader.log(f"report: not written: {_one_line(exc)}")
     return [rows[n] for n in sorted(rows)]
 
 
@@ -319,6 +324,9 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="rebuild grades.csv from the graded rows")
     e.add_argument("assignment", choices=assignments())
     e.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    r = sub.add_parser("report", help="what the class got wrong: OUT/<assignment>/report.html")
+    r.add_argument("assignment", choices=assignments())
+    r.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return parser
 
 
@@ -335,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         print(gradebook.summary(gradebook.read_rows(out, args.assignment)))
         print(f"wrote {path}")
         return 0
+    if args.command == "report":
+        return report.command(args.assignment, args.out)
     if args.command == "validate":
         return validate(args.notebook, args.assignment or args.notebook.stem)
     start = time.monotonic()
