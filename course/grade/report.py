@@ -162,8 +162,10 @@ def plot_svg(exercises: list[Exercise]) -> str:
     ax.barh(positions, rates, color="#4a7ab5")
     ax.set_yticks(positions, labels=labels, parse_math=False)
     for y, ex in zip(positions, exercises, strict=True):
-        ax.text(min(100 * ex.rate + 1, 88), y, f"{ex.passed}/{ex.students}",
-                va="center", fontsize=8, parse_math=False)
+        inside = ex.rate > 0.85                 # no room right of the bar: write on it
+        ax.text(100 * ex.rate + (-1 if inside else 1), y, f"{ex.passed}/{ex.students}",
+                va="center", ha="right" if inside else "left", fontsize=8,
+                color="white" if inside else "black")
     ax.set_xlim(0, 100)
     ax.set_xlabel("students who passed (%)")
     ax.set_title("Pass rate per exercise")
@@ -189,7 +191,7 @@ def _e(text) -> str:
 def _seconds(values: list[float]) -> str:
     if not values:
         return "not measured"
-    return (f"median {statistics.median(values):.1f} s, slowest {max(values):.1f} s "
+    return (f"median {statistics.median(values):.2f} s, slowest {max(values):.2f} s "
             f"({len(values)} students; effective seconds of the exercise's cells)")
 
 

@@ -170,7 +170,7 @@ def test_how_it_ran_checks_are_ranked_by_failures_and_times_are_summed(tmp_path)
         "a3": {"e": ok(9.0, expects=[["one job", True]])}})
     ex = report.summarise(gradebook.read_rows(tmp_path, A), ["e"])[0]
     assert ex.expects == [("no shuffle", 2, 2), ("one job", 1, 3)]
-    assert "median 4.0 s, slowest 9.0 s (3 students" in page(tmp_path)
+    assert "median 4.00 s, slowest 9.00 s (3 students" in page(tmp_path)
 
 
 def test_no_student_name_and_no_expected_value_on_the_page(tmp_path):
@@ -195,9 +195,12 @@ def test_hostile_values_are_escaped_shortened_and_cleaned(tmp_path):
     evil = "<script>alert(1)</script>\ud800" + "y" * 1_000_000
     write_class(tmp_path, {
         "a1": {"<img src=x onerror=alert(2)>": value(evil, hint="<b>hint</b>\udfff")},
-        "a2": {"<img src=x onerror=alert(2)>": value(evil, hint="<b>hint</b>\udfff")}})
+        "a2": {"<img src=x onerror=alert(2)>": value(evil, hint="<b>hint</b>\udfff"),
+               "$\\undefined{$ x": ok()}})
     path = report.write(tmp_path, A)
     text = path.read_bytes().decode("utf-8")          # valid UTF-8: no lone surrogate
+    assert "<svg" in text, "a grade id with $ is a label, not TeX that fails the plot"
+    assert report.write(tmp_path, A).read_bytes() == text.encode(), "same rows, same bytes"
     assert "<script>" not in text and "<img src=x" not in text and "<b>hint" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "&lt;b&gt;hint" in text
     assert len(text) < 200_000, "a huge value is shortened"
