@@ -1,5 +1,4 @@
-"""``python -m course``: the instructor's commands (grade, release, validate, export,
-report, kit).
+"""``python -m course``: the instructor's commands (grade, release, validate, export, kit).
 
 ``kit`` (build the student kit) lives in ``course.kit``; the others in ``course.grade.cli``.
 This module only dispatches to them.

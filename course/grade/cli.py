@@ -31,7 +31,6 @@ from course.grade import (
     intake,
     judge,
     reference,
-    report,
     runner,
     sandbox,
 )
@@ -269,6 +268,8 @@ def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,
         grader.close()
     gradebook.export(grader.out, assignment, log=grader.log)
     try:                                    # the class report: never fails the grading
+        from course.grade import report
+
         report.write(grader.out, assignment, log=grader.log)
     except Exception as exc:
         grader.log(f"report: not written: {_one_line(exc)}")
@@ -318,20 +319,24 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=None,
                    help="the hidden data set's seed (default: the class's, stored in OUT)")
     sub.add_parser("release", help="regenerate exercises/ and solutions/ (make release)")
+    r = sub.add_parser("report", help="what the class got wrong: OUT/<assignment>/report.html")
+    r.add_argument("assignment", choices=assignments())
+    r.add_argument("--out", type=Path, default=DEFAULT_OUT)
     v = sub.add_parser("validate", help="grade one notebook and show what fails")
     v.add_argument("notebook", type=Path)
     v.add_argument("--assignment", default=None)
     e = sub.add_parser("export", help="rebuild grades.csv from the graded rows")
     e.add_argument("assignment", choices=assignments())
     e.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    r = sub.add_parser("report", help="what the class got wrong: OUT/<assignment>/report.html")
-    r.add_argument("assignment", choices=assignments())
-    r.add_argument("--out", type=Path, default=DEFAULT_OUT)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "report":
+        from course.grade import report
+
+        return report.command(args.assignment, args.out)
     if args.command == "release":
         from course.notebooks import release
         for path in release():
@@ -343,8 +348,6 @@ def main(argv: list[str] | None = None) -> int:
         print(gradebook.summary(gradebook.read_rows(out, args.assignment)))
         print(f"wrote {path}")
         return 0
-    if args.command == "report":
-        return report.command(args.assignment, args.out)
     if args.command == "validate":
         return validate(args.notebook, args.assignment or args.notebook.stem)
     start = time.monotonic()
