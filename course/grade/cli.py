@@ -273,6 +273,12 @@ def grade_all(assignment: str, submissions: Path = DEFAULT_SUBMISSIONS,
     finally:
         grader.close()
     gradebook.export(grader.out, assignment, log=grader.log)
+    try:                                    # the class report: never fails the grading
+        from course.grade import report
+
+        report.write(grader.out, assignment, log=grader.log)
+    except Exception as exc:
+        grader.log(f"report: not written: {_one_line(exc)}")
     return [rows[n] for n in sorted(rows)]
 
 
@@ -338,6 +344,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="do not record the results in nbgrader's gradebook.db, autograded/ "
                         "and feedback/")
     sub.add_parser("release", help="regenerate exercises/ and solutions/ (make release)")
+    r = sub.add_parser("report", help="what the class got wrong: OUT/<assignment>/report.html")
+    r.add_argument("assignment", choices=assignments())
+    r.add_argument("--out", type=Path, default=DEFAULT_OUT)
     v = sub.add_parser("validate", help="grade one notebook and show what fails")
     v.add_argument("notebook", type=Path)
     v.add_argument("--assignment", default=None)
@@ -352,6 +361,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "report":
+        from course.grade import report
+
+        return report.command(args.assignment, args.out)
     if args.command == "release":
         from course.notebooks import release
         for path in release():

@@ -22,7 +22,8 @@ processes keep one another waiting.
 and the kernel gets ``REACT`` effective seconds to answer; the interrupt is repeated up to
 ``INTERRUPTS`` times (one could land before the cell's handler is in place); only a kernel
 that still has not answered is ``killed``. A kernel that dies, runs past the budget or
-sends a malformed reply ends the run; the cells it did not finish score 0.
+sends a malformed reply ends the run; the cells it did not finish score 0. Each cell that
+ran keeps its effective seconds (``outcome["seconds"]``), which the class report shows.
 
 Read next: ``kernel.py`` (the other end of the pipes), ``runner.py`` (plan, score).
 """
@@ -247,6 +248,7 @@ def execute(the_plan: Plan, cfg: dict, env: dict, cell_timeout: float, budget: f
     """Run the plan's code cells (filling each ``Cell.outcome``); return (status, reason)."""
     kernel = Kernel(cfg, env, group)
     status, reason = "ok", ""
+    started: list = []                      # (cell, effective second its command was sent)
     try:
         hello = kernel.reply(min(budget, 120))
         if not hello or not hello.get("ready"):
@@ -259,6 +261,7 @@ def execute(the_plan: Plan, cfg: dict, env: dict, cell_timeout: float, budget: f
                 continue
             left = budget - kernel.clock.now()
             wait = min(cell_timeout, left)
+            started.append((cell, kernel.clock.now()))
             ident = kernel.send(cell.parts)
             reply = kernel.reply(max(wait, 0))
             if reply is None and wait < cell_timeout:
@@ -291,9 +294,17 @@ def execute(the_plan: Plan, cfg: dict, env: dict, cell_timeout: float, budget: f
                 cell.outcome = {"died": True}
                 continue
             cell.outcome = {"parts": reply["parts"]}
+        _time_cells(started, kernel.clock.now())
     finally:
         kernel.close()
     return status, reason
+
+
+def _time_cells(started: list, end: float) -> None:
+    """Each run cell's effective seconds (``outcome["seconds"]``, for the class report): a
+    cell ends when the next one is sent, the last one at ``end``."""
+    for (cell, begin), (_, until) in zip(started, [*started[1:], (None, end)], strict=True):
+        cell.outcome["seconds"] = round(max(until - begin, 0.0), 3)
 
 
 def probe_launch(cfg: dict, env: dict, code: str, timeout: float = 120) -> str | None:

@@ -29,11 +29,18 @@ Hints for a wrong answer are computed here from the student's value and the expe
 the self-checks' hints and never quoting the expected value; on the hidden data only "right
 on the course data, wrong on the grader's" is said.
 
-Read next: reference.py (where the expected reports come from), runner.py (the runs).
+For the class report (report.py) each graded cell's score also keeps ``findings``: the
+first check whose value differed on the course data (its name, a digest of the student's
+canonical value and a shortened display of it: never the expected value), the how-it-ran
+checks the run reported with their results, and the exercise's effective seconds.
+
+Read next: reference.py (where the expected reports come from), runner.py (the runs),
+report.py (what the class got wrong).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from course import checks
@@ -156,6 +163,7 @@ def score(public: Plan, hidden: Plan | None, ref_public: Reference,
     """
     by_id = {c.grade_id: c for c in public.cells if c.grade_id}
     hidden_by_id = {c.grade_id: c for c in hidden.cells if c.grade_id} if hidden else {}
+    seconds = exercise_seconds(public)
     result = {}
     for gid, info in public.graded.items():
         if not info["auto"]:
@@ -167,6 +175,11 @@ def score(public: Plan, hidden: Plan | None, ref_public: Reference,
             failed = "the kernel's reply for this cell could not be read"
         result[gid] = {"points": 0.0 if failed else info["points"], "max": info["points"],
                        "failed": failed}
+        try:                            # for the class report; never changes the points
+            result[gid].update(findings(by_id.get(gid), ref_public.reports.get(gid, []),
+                                        failed, seconds.get(gid)))
+        except Exception:
+            pass
     return result
 
 
@@ -194,3 +207,80 @@ def _judge_cell(gid: str, by_id: dict, hidden_by_id: dict, public: Plan,
     if why:
         return f"on the grader's hidden data: {why}"
     return mismatch(cell_reports(cell), ref_hidden.reports.get(gid, []), hints=False)
+
+
+# ---------------------------------------------------------------- for the class report
+
+SHOWN = 100                     # characters of a wrong value kept for the class report
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """``text`` cut to about ``limit`` characters, saying how long it was.
+
+    >>> shorten("x" * 500, 10)
+    'xxxxxxxxxx… (500 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def digest(value) -> str:
+    """A short digest of a canonical value: equal answers of two students group together."""
+    return hashlib.sha256(checks._key(value).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def exercise_seconds(the_plan: Plan) -> dict[str, float]:
+    """grade_id -> effective seconds of its exercise: the graded cell and the code cells
+    just above it (the answer, cells the student added), up to the previous graded cell
+    or text cell; only cells whose time drive.execute measured count."""
+    found: dict[str, float] = {}
+    run: list[float] = []
+    for cell in the_plan.cells:
+        if cell.kind != "code":
+            run = []
+            continue
+        spent = cell.outcome.get("seconds")
+        if isinstance(spent, (int, float)) and not isinstance(spent, bool):
+            run.append(float(spent))
+        if cell.grade_id in the_plan.graded:
+            if run:
+                found[cell.grade_id] = round(sum(run), 3)
+            run = []
+    return found
+
+
+def findings(cell: Cell | None, expected: list, failed: str | None,
+             seconds: float | None) -> dict:
+    """What the class report groups for one graded cell of one student (course data only):
+    ``expects`` ([name, held] per how-it-ran check reported), ``seconds``, and when a
+    check's value differed from the reference's, ``wrong`` = {kind, check, digest, shown}
+    (or {kind, check, shown} when it reported no value). The expected value is never kept:
+    only the student's value, and only where it differs."""
+    found: dict = {}
+    if seconds is not None:
+        found["seconds"] = seconds
+    if cell is None:
+        return found
+    mine = cell_reports(cell)
+    expects = [[shorten(str(r.get("name")), 80), r.get("value") is True] for r in mine
+               if isinstance(r, dict) and r.get("kind") == "expect"]
+    if expects:
+        found["expects"] = expects
+    if not failed or failed.startswith("on the grader's hidden data") or failed == HARD_CODED:
+        return found
+    for got, want in zip(mine, expected, strict=False):    # the first that differs
+        if not isinstance(got, dict) or (got.get("kind"), got.get("name")) != \
+                (want["kind"], want["name"]):
+            break
+        if _same_value(got, want):
+            continue
+        if want["kind"] == "expect":    # a how-it-ran check: in ``expects``, by its reason
+            break
+        wrong = {"kind": want["kind"], "check": shorten(str(want["name"]), 80)}
+        if "value" in got:
+            wrong.update(digest=digest(got["value"]), shown=shorten(checks._key(got["value"])))
+        else:
+            wrong["shown"] = "(no value: " + ("too big" if got.get("too_big") else
+                                              "not a kind of answer the checks understand") + ")"
+        found["wrong"] = wrong
+        break
+    return found

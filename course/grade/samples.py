@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"graded in {time.monotonic() - started:.1f} s; gradebook "
           f"{args.root / 'graded' / ASSIGNMENT / 'grades.csv'}, feedback pages in "
           f"{args.root / 'graded' / ASSIGNMENT / 'feedback'}/")
+    print(f"what the class got wrong: {args.root / 'graded' / ASSIGNMENT / 'report.html'}")
     wrong = mismatches(rows)
     for line in wrong:
         print(f"NOT AS EXPECTED: {line}", file=sys.stderr)

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
+from html import escape
 from pathlib import Path
 
-from course.grade import drive, gradebook
+from course import checks
+from course.grade import drive, gradebook, judge
 from course.notebooks import REPO, read, source_path
 
 
@@ -46,6 +49,29 @@ def test_points_per_cell_follow_the_failures(batch):
     assert lost["deleted"] == ["ex2-check"]
     assert lost["os_exit"] == ["ex6-check", "ex7-check", "ex8-check", "ex8-lazy"]
     assert lost["infinite_loop"] == ["ex1-check"]
+
+
+def test_the_class_report_groups_the_batchs_wrong_answers(batch, matrix):
+    """report.html (course/grade/report.py), written by grade_all from the real rows: pass
+    rates as in the rows, partial's wrong value shown, no expected value on the page."""
+    rows, html = batch["rows"], (batch["out"] / "report.html").read_text(encoding="utf-8")
+    n = len(matrix["expected"])
+    for gid in ("ex1-check", "ex6-check", "ex8-lazy"):
+        passed = sum(1 for r in rows.values() if r["scores"][gid]["failed"] is None)
+        assert f"{passed} of {n} passed" in html.split(f'<h2 id="{gid}">')[1].split("<h2")[0]
+    ex6 = rows["partial"]["scores"]["ex6-check"]
+    assert ex6["wrong"]["shown"] == "0" and ex6["seconds"] > 0, "n_kb_ips = 0"
+    assert "<td><code>0</code></td>" in html.split('<h2 id="ex6-check">')[1].split("<h2")[0]
+    assert rows["correct"]["scores"]["ex8-lazy"]["expects"], "how it ran: kept with results"
+    private = batch["root"] / "graded" / "grader-private" / "reference"
+    expected = [checks._key(r["value"]) for f in private.glob("*.json")
+                for reports in json.loads(f.read_text())["reports"].values() for r in reports
+                if "value" in r]
+    shown = [key for key in expected if 4 <= len(key) <= judge.SHOWN]   # shown whole
+    assert shown, "the reference's values were found"
+    html = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)   # the plot's coordinates
+    for key in shown:
+        assert key not in html and escape(key) not in html, key
 
 
 def test_run_takes_no_longer_than_its_budgets(batch, matrix):
