@@ -108,7 +108,7 @@ class Run:
             from course import reporting
             reporting.report("expect", condition_name, bool(ok))
         if not ok:
-            raise checks.CheckError(message)
+            raise checks.CheckError(f"how it ran, '{condition_name}': {message}")
         print(f"✓ {condition_name}")
 
 
