@@ -6,10 +6,18 @@ plain builtins (numbers, strings, lists, ``None``), hashes it with the exercise'
 salt, and compares the hash with the one recorded in ``answers.json`` (computed from
 the reference solutions on the course data by ``python -m course.make_answers``).
 The answer object itself is never compared with anything, so an object whose
-``__eq__`` always says yes cannot pass. On a mismatch the check compares a few
-facts recorded alongside the hash (the shape of the answer, its length, the hash
-with the order ignored, the hash of the keys, the hash divided by small factors)
-and turns the first that differs into a hint.
+``__eq__`` always says yes cannot pass. On a mismatch the hint is, in this order: the
+exercise's own hint if the answer is a *known mistake* (course/mistakes.py: wrong variants
+hashed at ``make answers`` time); "this uses `x` from exercise N, whose check failed" if the
+cell uses a name made by an exercise whose check failed (a knock-on failure); else the first
+of a few facts recorded alongside the hash (the shape, the length, the hash with the order
+ignored, the hash divided by small factors, the numbers written in its strings, the keys)
+that tells the answers apart, phrased by ``hint`` as what it establishes, never a guessed cause.
+
+A failed check is a ``CheckError``: an ``AssertionError`` (for nbgrader and plain Python)
+that IPython shows as its message alone, without a traceback into this file
+(``_render_traceback_``). In an IPython kernel (not the grader's) a ``NameError`` says that
+the cell setting the name has not run or failed (``_name_error_hint``).
 
 The hash is a slow one, scrypt (``KDF``: about 50-100 ms per value here), because
 ``answers.json`` is public and holds the salt: with a plain SHA-256 a small whole-number
