@@ -379,8 +379,8 @@ def check(exercise: str, answer, *, ordered: bool = True, digits: int = 6,
 
     known = dict(stored.get("mistakes", [])).get(digest)
     raise CheckError(f"{exercise}: not the expected answer. "
-                     + (knock_on(exercise, used) or hint(stored, _shape(answer), c, matches,
-                                                         known)))
+                     + (known or knock_on(exercise, used)
+                        or hint(stored, _shape(answer), c, matches)))
 
 
 # ---------------------------------------------------------------- knock-on failures
