@@ -82,9 +82,14 @@ class CheckError(AssertionError):
     file's ``raise`` and hide the hint at the bottom of frames of the course's code.
     """
 
+    def __init__(self, message: str = "", *, title: str | None = None):
+        super().__init__(message)
+        self.title = title            # shown before the message in IPython only
+
     def _render_traceback_(self) -> list[str]:
+        text = f"{self.title}: {self}" if self.title else str(self)
         return [f"✗ {line}" if number == 0 else f"  {line}"
-                for number, line in enumerate(str(self).splitlines() or [""])]
+                for number, line in enumerate(text.splitlines() or [""])]
 
 
 class _Unsupported(Exception):

@@ -232,8 +232,9 @@ def test_a_failed_expect_shows_its_message_in_ipython(capfd):
     from course.execution import Run
 
     run = Run(available=True)
-    with pytest.raises(AssertionError, match="how it ran, 'one job': a teaching message"):
+    with pytest.raises(AssertionError) as err:
         run.expect("one job", False, "a teaching message")
+    assert str(err.value) == "a teaching message"          # the message, as nbgrader shows it
     import builtins
     builtins._t_run = run
     try:
