@@ -36,8 +36,10 @@ from pathlib import Path
 from course.notebooks import COURSE, REPO, assignments
 
 # The course modules a running notebook needs, and nothing else (see the opening comment).
+# mistakes.py: the known wrong answers' variants and hints, imported by checks.record (its
+# hints are in answers.json in clear anyway; it holds no expected answer).
 RUNTIME = ("__init__.py", "labsetup.py", "checks.py", "execution.py", "reporting.py",
-           "streamcheck.py", "lab.py", "answers.json")
+           "streamcheck.py", "mistakes.py", "lab.py", "answers.json")
 ENGINE = ("minispark", "datagen")
 NAME = "minispark-course-student"
 # Text that only instructors' files hold: nbgrader's markers around solutions and hidden
