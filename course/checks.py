@@ -6,10 +6,18 @@ plain builtins (numbers, strings, lists, ``None``), hashes it with the exercise'
 salt, and compares the hash with the one recorded in ``answers.json`` (computed from
 the reference solutions on the course data by ``python -m course.make_answers``).
 The answer object itself is never compared with anything, so an object whose
-``__eq__`` always says yes cannot pass. On a mismatch the check compares a few
-facts recorded alongside the hash (the shape of the answer, its length, the hash
-with the order ignored, the hash of the keys, the hash divided by small factors)
-and turns the first that differs into a hint.
+``__eq__`` always says yes cannot pass. On a mismatch the hint is, in this order: the
+exercise's own hint if the answer is a *known mistake* (course/mistakes.py: wrong variants
+hashed at ``make answers`` time); "this uses `x` from exercise N, whose check failed" if the
+cell uses a name made by an exercise whose check failed (a knock-on failure); else the first
+of a few facts recorded alongside the hash (the shape, the length, the hash with the order
+ignored, the hash divided by small factors, the numbers written in its strings, the keys)
+that tells the answers apart, phrased by ``hint`` as what it establishes, never a guessed cause.
+
+A failed check is a ``CheckError``: an ``AssertionError`` (for nbgrader and plain Python)
+that IPython shows as its message alone, without a traceback into this file
+(``_render_traceback_``). In an IPython kernel (not the grader's) a ``NameError`` says that
+the cell setting the name has not run or failed (``_name_error_hint``).
 
 The hash is a slow one, scrypt (``KDF``: about 50-100 ms per value here), because
 ``answers.json`` is public and holds the salt: with a plain SHA-256 a small whole-number
@@ -52,7 +60,9 @@ import hashlib
 import json
 import numbers
 import os
+import re
 import secrets
+import sys
 from collections.abc import Mapping, Set
 from pathlib import Path
 
@@ -64,7 +74,22 @@ __all__ = ["check", "canonical", "same", "watch", "Run", "CheckError"]
 
 
 class CheckError(AssertionError):
-    """A self-check failed; the message is the hint."""
+    """A self-check failed; the message is the hint.
+
+    Still an ``AssertionError`` (nbgrader and plain Python see a failed assert), but in
+    IPython and Jupyter it shows as its message alone: IPython calls an exception's
+    ``_render_traceback_`` instead of printing the traceback, which would end in this
+    file's ``raise`` and hide the hint at the bottom of frames of the course's code.
+    """
+
+    def __init__(self, message: str = "", *, title: str | None = None):
+        super().__init__(message)
+        self.title = title            # shown before the message in IPython only
+
+    def _render_traceback_(self) -> list[str]:
+        text = f"{self.title}: {self}" if self.title else str(self)
+        return [f"✗ {line}" if number == 0 else f"  {line}"
+                for number, line in enumerate(text.splitlines() or [""])]
 
 
 class _Unsupported(Exception):
@@ -201,6 +226,24 @@ def _approx(c):
     return float(f"{c:.2g}")
 
 
+def _numbers(c):
+    """The whole numbers written in the strings of ``c``, in its structure (None when ``c``
+    holds no string with a digit): a report printed with other words keeps its numbers."""
+    found = False
+
+    def walk(v):
+        nonlocal found
+        if isinstance(v, str):
+            ints = [int(d) for d in re.findall(r"\d+", v)]
+            found = found or bool(ints)
+            return ints
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+    out = walk(c)
+    return out if found else None
+
+
 def _keys(c):
     if isinstance(c, list) and c and all(isinstance(p, list) and len(p) >= 2 for p in c):
         return sorted((p[0] for p in c), key=_key)
@@ -225,6 +268,8 @@ def facts(c, *, ordered: bool) -> dict:
         keys = _keys(c)
         if keys is not None:
             found["keys_hash"] = keys
+    if _numbers(c) is not None:
+        found["numbers_hash"] = _numbers(c)
     return found
 
 
@@ -238,7 +283,34 @@ def record(exercise: str, answer, *, ordered: bool, digits: int, sort_inner: boo
     rec.update({name: _digest(salt, value) for name, value in facts(c, ordered=ordered).items()})
     if isinstance(c, list):
         rec["length"] = len(c)
+    known = _mistakes(exercise, c, salt, ordered=ordered, digits=digits, sort_inner=sort_inner)
+    if known:
+        rec["mistakes"] = known
     return rec
+
+
+def _mistakes(exercise: str, c, salt: str, **options) -> list[list[str]]:
+    """[hash, hint] of each known wrong answer of ``exercise`` (course/mistakes.py) on the
+    course data, sorted; a variant that gives the reference answer is left out."""
+    from course import mistakes
+    if exercise not in mistakes.MISTAKES:
+        return []
+    from course.labsetup import data_dir
+    found = {}
+    for value, text in mistakes.variants(exercise, data_dir()):
+        wrong = _top(value, **options)
+        if _key(wrong) != _key(c):
+            found.setdefault(_digest(salt, wrong), text)
+    return sorted([h, text] for h, text in found.items())
+
+
+def known_mistake(exercise: str, c) -> str | None:
+    """The hint of the known mistake (course/mistakes.py) canonical answer ``c`` is, from
+    ``answers.json`` (the class grader's way to the same hints; course data only)."""
+    stored = _load().get(exercise)
+    if not stored or not stored.get("mistakes") or stored.get("kdf") != KDF:
+        return None
+    return dict(stored["mistakes"]).get(_digest(stored["salt"], c))
 
 
 # Read once, when the setup cell imports this module: a notebook that sets the variable
@@ -299,15 +371,82 @@ def check(exercise: str, answer, *, ordered: bool = True, digits: int = 6,
     if stored.get("kdf") != KDF:
         raise CheckError(f"{exercise}: the recorded answer uses another hash "
                          "(instructors: run `make answers`).")
-    if _digest(salt, c) == stored["hash"]:
+    used = _cell_names(exercise)
+    digest = _digest(salt, c)
+    if digest == stored["hash"]:
+        _FAILED.discard(exercise)
         print(f"✓ {exercise}: correct")
         return
+    _FAILED.add(exercise)
 
     def matches(fact: str, value) -> bool:
         return fact in stored and _digest(salt, value) == stored[fact]
 
+    known = dict(stored.get("mistakes", [])).get(digest)
     raise CheckError(f"{exercise}: not the expected answer. "
-                     + hint(stored, _shape(answer), c, matches))
+                     + (known or knock_on(exercise, used)
+                        or hint(stored, _shape(answer), c, matches)))
+
+
+# ---------------------------------------------------------------- knock-on failures
+# A wrong answer is often wrong only because a name it uses came from an earlier exercise
+# whose check failed. Each check notes the global names that appeared in the notebook since
+# the check before it (the names its exercise's cells made) and whether it passed; a later
+# check whose cell uses such a name of a failing exercise says so first.
+
+_OWNER: dict[str, str] = {}           # global name -> the exercise whose cells made it
+_FAILED: set[str] = set()             # exercises whose last check failed
+_SETUP = {"sc", "spark", "DATA", "check", "watch", "same", "start"}
+
+
+def _cell_names(exercise: str) -> set[str]:
+    """The global names the calling cell's code uses; notes the names new since the last
+    check as ``exercise``'s."""
+    frame = sys._getframe(2)          # check() -> its caller, the notebook cell
+    if frame.f_code.co_name != "<module>":
+        return set()                  # called from a function: not a notebook cell
+    used = set(frame.f_code.co_names)
+    first = not _OWNER
+    for name, value in list(frame.f_globals.items()):
+        if name in _OWNER or name.startswith("_"):
+            continue
+        # Names there before the first check that its cell does not use are the setup's;
+        # modules, classes and the setup cell's names belong to no exercise.
+        setup = (first and name not in used) or name in _SETUP or isinstance(value, type) \
+            or type(value).__name__ in ("module", "SparkContext", "SparkSession")
+        _OWNER[name] = "" if setup else exercise
+    return used
+
+
+def knock_on(exercise: str, used: set[str]) -> str | None:
+    """Why this check may fail only because of an earlier one (None if not)."""
+    earlier = sorted((name, _OWNER[name]) for name in used
+                     if _OWNER.get(name) not in (None, exercise) and _OWNER[name] in _FAILED)
+    if not earlier:
+        return None
+    said = ", ".join(f"`{name}` from {ex}" for name, ex in earlier)
+    return (f"This cell uses {said}, whose check failed: that answer is not right yet, "
+            "and this one may be wrong only because of it. Fix it first.")
+
+
+def _name_error_hint(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler for a ``NameError`` in a notebook cell: say that an earlier
+    cell has not run (or stopped with an error) instead of a traceback."""
+    name = getattr(value, "name", None)
+    if name:
+        text = (f"NameError: `{name}` is not defined. If an earlier cell sets it, that cell "
+                "has not run, or stopped with an error before setting it: run the cells above "
+                "(Run > Run All Above) and fix the first one that fails.")
+        value._render_traceback_ = lambda: [text]
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _install_name_error_hint() -> None:
+    """In an IPython kernel (not the grader's), show a NameError as ``_name_error_hint``."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and not _GRADING and not shell.custom_exceptions:
+        shell.set_custom_exc((NameError,), _name_error_hint)
 
 
 def _report_check(exercise: str, answer, options: dict) -> None:
@@ -324,41 +463,57 @@ def _report_check(exercise: str, answer, options: dict) -> None:
     print(f"{exercise}: answer given to the grader")
 
 
-def hint(stored: dict, shape: str, c, matches) -> str:
+def _how(f: float) -> str:
+    return f"{f:g} times" if f > 1 else f"1/{round(1 / f)} of"
+
+
+def hint(stored: dict, shape: str, c, matches, known: str | None = None) -> str:
     """Why canonical answer ``c`` (of ``shape``) is not the expected one, without saying
-    what that is. ``stored`` holds the expected ``shape``, ``options`` and ``length``;
-    ``matches(fact, value)`` says whether a fact (see ``facts``) of the expected answer
-    equals ``value`` (by hash for the self-checks, by value in the grader)."""
+    what that is: the one place hints are phrased (the self-checks and the class grader,
+    course/grade/judge.py, both call it). ``stored`` holds the expected ``shape``,
+    ``options`` and ``length``; ``matches(fact, value)`` says whether a fact (see
+    ``facts``) of the expected answer equals ``value`` (by hash for the self-checks, by
+    value in the grader); ``known`` is the hint of a known mistake this answer is
+    (course/mistakes.py), which says more than any fact.
+
+    Each sentence states only what the facts establish (a fact, never a guessed cause):
+    the causes of a mistake are for the exercise's own mistakes to say."""
+    if known:
+        return known
     if _shape_family(shape) != _shape_family(stored["shape"]):
-        return (f"The expected answer is a {stored['shape']}; yours is a {shape}. "
-                "Check what your last step returns (an RDD of pairs? a list? a number?).")
+        return f"The expected answer is a {stored['shape']}; yours is a {shape}."
     if "length" in stored and isinstance(c, list) and len(c) != stored["length"]:
-        return (f"It should have {stored['length']} items; yours has {len(c)}. "
-                + ("Duplicates? Try distinct(). " if len(c) > stored["length"] else "")
-                + "Did you keep or drop the right lines?")
+        more = len(c) - stored["length"]
+        return (f"It should have {stored['length']} items; yours has {len(c)} "
+                f"({abs(more)} {'more' if more > 0 else 'fewer'}).")
     if isinstance(c, list) and matches("unordered_hash", sorted(c, key=_key)):
-        return ("The items are right but not in the expected order: read again how the "
-                "exercise asks you to sort them (and how ties are broken).")
+        return "Your answer has the expected items, in a different order."
     for f in FACTORS:
         if matches("hash", _scaled(c, f, stored["options"]["digits"])):
-            how = f"{f:g} times" if f > 1 else f"1/{round(1 / f)} of"
-            return (f"Your numbers are exactly {how} the expected ones: are you counting "
-                    "something more than once, or only part of what you should?")
+            return f"Your numbers are exactly {_how(f)} the expected ones."
     if _approx(c) is not None:
         for f in (1, *FACTORS):
             if matches("approx_hash", _approx(c / f)):
                 if f == 1:
-                    return ("Close, but not exactly: a few items are counted differently. "
-                            "Check the edge cases: broken lines, lines that only mention "
-                            "what you look for in another field, duplicates.")
-                how = f"{f:g} times" if f > 1 else f"1/{round(1 / f)} of"
-                return (f"Your number is about {how} the expected one: are you counting "
-                        "some things more than once, or only part of them?")
+                    return ("Close: your number has the same first two significant digits "
+                            "as the expected one, but is not equal to it.")
+                return (f"Your number is about {_how(f)} the expected one (the same first "
+                        "two significant digits), not exactly.")
+    numbers = _numbers(c)
+    if numbers is not None and matches("numbers_hash", numbers):
+        return ("The numbers in your answer are the expected ones; the text around them "
+                "differs from the expected text (compare wording, spaces and punctuation "
+                "with what the exercise asks for).")
     if _keys(c) is not None and "keys_hash" in stored:
         if matches("keys_hash", _keys(c)):
-            return "The keys are right; some of the values are not."
-        return "Some of the keys are not the expected ones (check how you parse them)."
-    return "Re-read the exercise: which lines count, and how are they parsed?"
+            return "The keys (first items of the pairs) are right; some values differ."
+        return "Some of the keys (first items of the pairs) differ from the expected ones."
+    if isinstance(c, list):
+        return (f"Your answer has the expected type ({stored['shape']}) and number of "
+                "items, but some items differ.")
+    if _approx(c) is not None:
+        return "Your number is not the expected one, nor close to it or a simple multiple of it."
+    return f"Your answer has the expected type ({stored['shape']}) but another value."
 
 
 def same(actual, expected, *, ordered: bool = True, digits: int = 6,
@@ -385,3 +540,5 @@ def same(actual, expected, *, ordered: bool = True, digits: int = 6,
 # The checks on *how* a job ran live in course/execution.py; notebooks import them from
 # here (`from course.checks import check, watch`).
 from course.execution import Run, watch  # noqa: E402 - after CheckError, which it raises
+
+_install_name_error_hint()

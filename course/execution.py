@@ -108,7 +108,7 @@ class Run:
             from course import reporting
             reporting.report("expect", condition_name, bool(ok))
         if not ok:
-            raise checks.CheckError(message)
+            raise checks.CheckError(message, title=f"how it ran, '{condition_name}'")
         print(f"✓ {condition_name}")
 
 

@@ -38,6 +38,9 @@ from course.notebooks import COURSE, REPO, assignments
 # The course modules a running notebook needs, and nothing else (see the opening comment).
 RUNTIME = ("__init__.py", "labsetup.py", "checks.py", "execution.py", "reporting.py",
            "probes.py", "streamcheck.py", "lab.py", "answers.json")
+# Imported only while instructors record answers (checks.record, `make answers`), never
+# by a student's notebook: the known mistakes' variants stay out of the kit.
+INSTRUCTOR_MODULES = ("mistakes",)
 ENGINE = ("minispark", "datagen")
 NAME = "minispark-course-student"
 # Text that only instructors' files hold: nbgrader's markers around solutions and hidden

@@ -97,7 +97,9 @@ class Grader:
             (self.work / "staging").mkdir()
             self.hide = [Path(out).resolve(), Path(submissions).resolve(), SOURCE,
                          REPO / "solutions", REPO / "tests", REPO / ".git",
-                         Path(source_data).resolve(), *(COURSE / name for name in NBGRADER)]
+                         Path(source_data).resolve(), *(COURSE / name for name in NBGRADER),
+                         # the known mistakes' variants (checks.record, make answers)
+                         COURSE / "mistakes.py"]
             self.out.mkdir(parents=True, exist_ok=True)
             os.chmod(self.out, 0o700)
             self.slots: queue.Queue[int] = queue.Queue()

@@ -25,9 +25,10 @@ hidden test hands to the student's process), and the how-it-ran checks (``Run.ex
 reads listener events the driver produces in that process). INSTRUCTOR.md says so.
 
 Hints for a wrong answer are computed here from the student's value and the expected one
-(course.checks.hint: shape, length, order, a factor, "close", the keys), as informative as
-the self-checks' hints and never quoting the expected value; on the hidden data only "right
-on the course data, wrong on the grader's" is said.
+(course.checks.hint, the one place hints are phrased: a known mistake of the exercise from
+course/mistakes.py, else shape, length, order, a factor, "close", the numbers in the text, the
+keys), as informative as the self-checks' hints and never quoting the expected value; on
+the hidden data only "right on the course data, wrong on the grader's" is said.
 
 For the class report (report.py) each graded cell's score also keeps ``findings``: the
 first check whose value differed on the course data (its name, a digest of the student's
@@ -106,9 +107,10 @@ def _check_hint(got: dict, expected: dict) -> str:
         return fact in want and checks._key(value) == checks._key(want[fact])
 
     try:
-        why = checks.hint(stored, str(got.get("shape", "?")), got["value"], matches)
+        known = checks.known_mistake(name, got["value"])
+        why = checks.hint(stored, str(got.get("shape", "?")), got["value"], matches, known)
     except Exception:                   # a forged report may hold anything: no hint then
-        why = "Re-read the exercise."
+        why = "(no hint: the reported answer could not be compared)"
     return f"{name}: not the expected answer. {why}"
 
 

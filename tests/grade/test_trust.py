@@ -200,14 +200,33 @@ def test_a_hint_never_quotes_the_expected_value():
     why = judge.mismatch([_report("check", "t.n", 9987 * 2, shape="number")], want)
     assert why.startswith("t.n: not the expected answer. Your numbers are exactly 2 times")
     why = judge.mismatch([_report("check", "t.n", 9990, shape="number")], want)
-    assert "Close, but not exactly" in why and "9987" not in why
+    assert "Close: your number has the same first two significant digits" in why
+    assert "9987" not in why
     pairs = [["a", 1], ["b", 2], ["c", 3]]
     want = [_report("check", "t.p", pairs, shape="list of (str, int)",
                     options={"ordered": True, "digits": 6, "sort_inner": False})]
     why = judge.mismatch([_report("check", "t.p", pairs[:2], shape="list of (str, int)")], want)
     assert "It should have 3 items; yours has 2" in why and "'c'" not in why
     why = judge.mismatch([_report("check", "t.p", pairs[::-1], shape="list of (str, int)")], want)
-    assert "not in the expected order" in why
+    assert why.endswith("Your answer has the expected items, in a different order.")
+
+
+def test_the_judge_gives_the_self_checks_hint_for_a_known_mistake(tmp_path, monkeypatch):
+    """One phrasing for both: a known mistake recorded in answers.json (course/mistakes.py)
+    gets its hint from the judge too, found by hashing the student's value."""
+    import json
+
+    from course import checks, mistakes
+
+    monkeypatch.setattr(checks, "ANSWERS", tmp_path / "answers.json")
+    monkeypatch.setitem(mistakes.MISTAKES, "t.n", [lambda data: [(9980, "No distinct().")]])
+    opts = {"ordered": True, "digits": 6, "sort_inner": False}
+    checks.ANSWERS.write_text(json.dumps({"t.n": checks.record("t.n", 348, **opts)}))
+    want = [_report("check", "t.n", 348, shape="number", options=opts)]
+    why = judge.mismatch([_report("check", "t.n", 9980, shape="number")], want)
+    assert why == "t.n: not the expected answer. No distinct()."
+    why = judge.mismatch([_report("check", "t.n", 9981, shape="number")], want)
+    assert "No distinct" not in why
 
 
 def test_reports_must_match_in_number_kind_and_order():

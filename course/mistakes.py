@@ -1,0 +1,141 @@
+"""Known mistakes: for some exercises, the wrong answers students typically give, each with
+a hint written for that mistake ("you counted requests for .jpg files; the exercise counts
+lines that mention .jpg anywhere") instead of the generic facts of course/checks.py.
+
+Key terms: a *variant* is a small plain-Python computation of one wrong answer on the course
+data (no Spark: it reads the data files itself), named by the mistake it makes. At
+``make answers`` time ``checks.record`` runs every variant of an exercise and stores the
+salted scrypt hash of its canonical answer, with the hint, under ``"mistakes"`` in
+``answers.json``: the wrong answers are as hidden as the right one, and checking costs
+nothing more (the student's answer is hashed once, and that hash is looked up). A variant
+whose answer equals the reference answer is dropped, so a changed solution cannot make a
+right answer get a mistake's hint. The class grader (course/grade/judge.py) looks the
+student's value up the same way, on the course data only.
+
+To add a mistake: write a function ``(data: Path) -> answer`` under the exercise's name in
+``MISTAKES`` with its hint, then ``make answers ONLY=<chapter>``; a test in
+tests/course/test_checks.py should show the hint firing (see test_known_mistakes).
+A hint says what the answer *is* (what was computed) and what the exercise counts instead.
+
+Read next: checks.py (``record``, ``hint``), make_answers.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+LOG_LINE = re.compile(r'^(\S+) - (\d+) \[([^\]]+)\] "GET (\S+) HTTP/1\.0" (\d{3}) (\d+) '
+                      r'"([^"]*)"  "([^"]*)"$')
+
+
+@functools.lru_cache(maxsize=2)
+def _lines(data: Path) -> tuple[str, ...]:
+    found = []
+    for path in sorted((data / "weblogs").iterdir()):
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            found.extend(line.rstrip("\r\n") for line in f)
+    return tuple(found)
+
+
+def _requests(data: Path) -> list[tuple[str, int, str]]:
+    """(ip, user_id, path) of the well-formed lines (chapter 4's ``parse``)."""
+    out = []
+    for line in _lines(data):
+        m = LOG_LINE.match(line)
+        if m:
+            out.append((m.group(1), int(m.group(2)), m.group(4)))
+    return out
+
+
+def _field(line: str, i: int) -> str | None:
+    fields = line.split(" ")
+    return fields[i] if len(fields) > i else None
+
+
+def _user_counts(data: Path) -> Counter:
+    return Counter(user for _, user, _ in _requests(data))
+
+
+# No entry for ch06.predicted: its wrong predictions are few, so their hints (stored in
+# answers.json in clear) and this file would spell out the right ones.
+
+
+def _one(value_of: Callable[[Path], object], hint: str):
+    return lambda data: [(value_of(data), hint)]
+
+
+MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
+    "ch03.n_jpg": [
+        _one(lambda d: sum(1 for line in _lines(d)
+                           if (_field(line, 6) or "").endswith(".jpg")),
+             "That is the number of requests for .jpg files (the requested path ends in "
+             ".jpg). The exercise counts the lines that contain \".jpg\" anywhere: a line "
+             "whose referrer names a .jpg counts too."),
+    ],
+    "ch03.n_with_user": [
+        _one(lambda d: sum(1 for line in _lines(d) if _field(line, 2) not in (None, "-")),
+             "That counts every line whose third field is not '-', malformed lines too (a "
+             "stray byte after the id, or text that is not a number): user_id returns None "
+             "unless the third field is made of ASCII digits only."),
+        _one(lambda d: len(_lines(d)),
+             "That is the number of all the lines: count only those for which user_id "
+             "returns a number."),
+    ],
+    "ch03.n_users": [
+        _one(lambda d: sum(1 for line in _lines(d)
+                           if (_field(line, 2) or "").isascii()
+                           and (_field(line, 2) or "").isdigit()),
+             "That is the number of lines that have a user id, not the number of different "
+             "user ids: each user appears on many lines (distinct() before counting)."),
+        _one(lambda d: len({_field(line, 2) for line in _lines(d)
+                            if _field(line, 2) not in (None, "-")}),
+             "That counts every different third field other than '-', malformed ones too: "
+             "count only the ids user_id returns."),
+    ],
+    "ch03.n_kb_ips": [
+        _one(lambda d: len({line.split(" ")[0] for line in _lines(d) if "KBDOC-" in line}),
+             "That counts the IPs of every line that mentions KBDOC- anywhere, referrers "
+             "included: the exercise counts the IPs that requested a KB article "
+             "('\"GET /KBDOC-')."),
+        _one(lambda d: sum(1 for line in _lines(d) if '"GET /KBDOC-' in line),
+             "That is the number of KB requests, not of different IPs: an IP can request "
+             "many articles (distinct() before counting)."),
+    ],
+    "ch03.kb_requests": [
+        _one(lambda d: sum(1 for line in _lines(d) if "KBDOC-" in line),
+             "That counts every line that mentions KBDOC- anywhere, referrers included: "
+             "only requests of an article ('\"GET /KBDOC-nnnnn.html') count."),
+    ],
+    "ch04.top_users": [
+        _one(lambda d: sorted(_user_counts(d).items(), key=lambda kv: (-kv[1], -kv[0]))[:10],
+             "The right counts in the right order, but ties are broken the other way: "
+             "between users with as many requests, the smaller user id comes first."),
+        _one(lambda d: sorted(_user_counts(d).items(), key=lambda kv: (kv[1], kv[0]))[:10],
+             "These are the 10 users with the fewest requests: the exercise wants the most "
+             "(sort by the count, descending)."),
+        _one(lambda d: sorted(_user_counts(d).items(), key=lambda kv: -kv[0])[:10],
+             "These are the 10 largest user ids: the exercise ranks users by their number "
+             "of requests."),
+    ],
+    "ch04.ips_per_user": [
+        _one(lambda d: _ips_per_user_with_repeats(d),
+             "A user's list repeats an IP once per request: each IP should appear once per "
+             "user (distinct() on the (user, ip) pairs before grouping)."),
+    ],
+}
+
+
+def _ips_per_user_with_repeats(data: Path) -> list:
+    ips: dict[int, list[str]] = defaultdict(list)
+    for ip, user, _ in _requests(data):
+        ips[user].append(ip)
+    return [(user, sorted(found)) for user, found in ips.items()]
+
+
+def variants(exercise: str, data: Path) -> list[tuple[object, str]]:
+    """The known wrong answers of ``exercise`` on ``data``, each with its hint."""
+    return [pair for make in MISTAKES.get(exercise, []) for pair in make(data)]
