@@ -90,12 +90,14 @@ def exercise_order(assignment: str, rows: list[dict]) -> list[str]:
 
 
 def _anonymiser(rows: list[dict]):
-    """A function replacing every student's name (3 characters or more) in a text."""
+    """A function replacing every student's name (3 characters or more) in a text, where it
+    stands as a whole word: a name that is also part of a word ("ann" in "annotation")
+    leaves the word alone."""
     names = sorted({clean(row["student"]) for row in rows if len(row["student"].strip()) >= 3},
                    key=len, reverse=True)
     if not names:
         return clean
-    pattern = re.compile("|".join(re.escape(n) for n in names))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
     return lambda text: pattern.sub(STUDENT, clean(text))
 
 

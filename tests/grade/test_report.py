@@ -216,3 +216,12 @@ def test_a_class_without_rows_still_gets_a_page(tmp_path):
 def test_the_command_refuses_a_folder_without_rows(tmp_path, capsys):
     assert report.command("ch03_spark_basics", tmp_path) == 2
     assert "no graded rows" in capsys.readouterr().err
+
+
+def test_names_are_hidden_as_whole_words_only():
+    """A student called "ann" is hidden where her name stands alone as a word, and a word
+    that merely contains it ("annotation") is left alone."""
+    hide = report._anonymiser([{"student": "ann"}, {"student": "jean dupont"}])
+    assert hide("annotation by ann, then jean dupont.") == \
+        "annotation by <student>, then <student>."
+    assert hide("nothing to hide") == "nothing to hide"
