@@ -98,8 +98,9 @@ class Grader:
             self.hide = [Path(out).resolve(), Path(submissions).resolve(), SOURCE,
                          REPO / "solutions", REPO / "tests", REPO / ".git",
                          Path(source_data).resolve(), *(COURSE / name for name in NBGRADER),
-                         # the known mistakes' variants (checks.record, make answers)
-                         COURSE / "mistakes.py"]
+                         # the known mistakes' variants (checks.record, make answers) and
+                         # the lecture notes, which quote measured answers
+                         COURSE / "mistakes.py", COURSE / "lectures"]
             self.out.mkdir(parents=True, exist_ok=True)
             os.chmod(self.out, 0o700)
             self.slots: queue.Queue[int] = queue.Queue()
