@@ -132,36 +132,36 @@ class BarrierFunctions:
         return RDDBarrier(self)
 
 
-def rdd_is_barrier(rdd: Any) -> bool:
-    """Whether ``rdd``'s stage is a barrier stage: a barrier RDD is reachable through
-    narrow dependencies (Spark's RDD.isBarrier)."""
+def _stage_rdds(rdd: Any):
+    """Each RDD of ``rdd``'s stage once: those reachable through narrow dependencies."""
     stack, seen = [rdd], set()
     while stack:
         current = stack.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if getattr(current, "is_barrier", False):
-            return True
-        stack.extend(d.rdd for d in current.dependencies if not isinstance(d, ShuffleDependency))
-    return False
+        yield current
+        stack.extend(_narrow_parents(current))
+
+
+def _narrow_parents(rdd: Any) -> list:
+    return [d.rdd for d in rdd.dependencies if not isinstance(d, ShuffleDependency)]
+
+
+def rdd_is_barrier(rdd: Any) -> bool:
+    """Whether ``rdd``'s stage is a barrier stage: a barrier RDD is reachable through
+    narrow dependencies (Spark's RDD.isBarrier)."""
+    return any(getattr(current, "is_barrier", False) for current in _stage_rdds(rdd))
 
 
 def check_barrier_stage(rdd: Any, num_tasks: int, num_slots: int) -> None:
     """Spark's checks when a barrier stage is created (see the module docstring)."""
     if not rdd_is_barrier(rdd):
         return
-    stack, seen = [rdd], set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        narrow = [d.rdd for d in current.dependencies if not isinstance(d, ShuffleDependency)]
+    for current in _stage_rdds(rdd):
         if (current.getNumPartitions() != num_tasks
-                or sum(1 for r in narrow if rdd_is_barrier(r)) > 1):
+                or sum(1 for r in _narrow_parents(current) if rdd_is_barrier(r)) > 1):
             raise BarrierJobUnsupportedRDDChainException()
-        stack.extend(narrow)
     if num_tasks > num_slots:
         raise BarrierJobSlotsNumberCheckFailed(num_tasks, num_slots)
 
