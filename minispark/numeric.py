@@ -57,8 +57,11 @@ class NumericRDDFunctions(ApproxFunctions):
     def stats(self) -> StatCounter:
         """Count, mean, variance, min and max in a single job.
 
-        >>> sc.parallelize([1, 2, 3, 4]).stats()
-        (count: 4, mean: 2.5, stdev: 1.118033988749895, max: 4, min: 1)
+        >>> sc.parallelize([1.0, 2.0, 3.0, 4.0]).stats()
+        (count: 4, mean: 2.5, stdev: 1.118033988749895, max: 4.0, min: 1.0)
+
+        With numpy installed, ``min()``, ``max()`` and the standard
+        deviations are numpy floats, as in PySpark (see ``statcounter.py``).
         """
         return self.mapPartitions(lambda it: [StatCounter(it)]).reduce(
             lambda a, b: a.mergeStats(b))
@@ -82,7 +85,7 @@ class NumericRDDFunctions(ApproxFunctions):
     def stdev(self) -> float:
         """The population standard deviation.
 
-        >>> sc.parallelize([1, 3]).stdev()
+        >>> print(sc.parallelize([1, 3]).stdev())
         1.0
         """
         return self.stats().stdev()
@@ -98,7 +101,7 @@ class NumericRDDFunctions(ApproxFunctions):
     def sampleStdev(self) -> float:
         """The sample standard deviation (divides by n - 1).
 
-        >>> sc.parallelize([1, 2, 3]).sampleStdev()
+        >>> print(sc.parallelize([1, 2, 3]).sampleStdev())
         1.0
         """
         return self.stats().sampleStdev()
