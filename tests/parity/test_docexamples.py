@@ -269,6 +269,14 @@ def _run_on_minispark(test: doctest.DocTest, sc) -> list[str]:
                                 test.docstring)
     saved = {k: v for k, v in sys.modules.items() if k == "pyspark" or k.startswith("pyspark.")}
     runner = _Recorder()
+    # The same print options PySpark's _test() sets (see the reference run above): with
+    # numpy installed, stats() and stdev() return numpy floats on both engines.
+    try:
+        import numpy as np
+        printoptions = np.get_printoptions()
+        np.set_printoptions(legacy="1.25")
+    except (ImportError, TypeError):
+        np = None
     for k in saved:
         del sys.modules[k]
     sys.modules.update(_shim())
@@ -278,6 +286,8 @@ def _run_on_minispark(test: doctest.DocTest, sc) -> list[str]:
         for k in _shim():
             sys.modules.pop(k, None)
         sys.modules.update(saved)
+        if np is not None:
+            np.set_printoptions(**printoptions)
     return runner.report
 
 
