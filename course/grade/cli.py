@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from course import kit
 from course.grade import (
     cgroup,
     drive,
@@ -44,6 +45,43 @@ GROUP_MEMORY, GROUP_PIDS = 4 << 30, 256     # for the kernel and all it forks, t
 # nbgrader's own files under course/ (nbgrader_config.py): its database holds every
 # student's grades, the folders every submission and feedback page.
 NBGRADER = ("gradebook.db", "exchange", "submitted", "autograded", "feedback", "release")
+# What a kernel runs of this package: the package and the cell executor. The launcher
+# (sandbox.py) is read by root before the mounts are made, so it need not stay visible.
+KERNEL_GRADE = ("__init__.py", "kernel.py")
+
+
+def course_private() -> list[Path]:
+    """Everything in ``course/`` a kernel does not need, to be hidden from it.
+
+    An allow-list, not a list of secrets: a kernel keeps the student kit's runtime
+    (``kit.RUNTIME``) and ``KERNEL_GRADE``; the lecture notes, the guides, the known
+    mistakes, nbgrader's folders, the grader's own modules and any file added to
+    ``course/`` later are hidden without anyone remembering to list them. Compiled
+    bytecode counts as its module (``__pycache__/mistakes.*.pyc`` would give the known
+    mistakes away), so only the allowed modules' bytecode stays.
+
+    >>> hidden = {p.relative_to(COURSE).as_posix() for p in course_private()}
+    >>> "mistakes.py" in hidden and "lectures" in hidden and "grade/reference.py" in hidden
+    True
+    >>> "checks.py" in hidden or "answers.json" in hidden or "grade/kernel.py" in hidden
+    False
+    """
+    hidden: list[Path] = []
+
+    def cover(folder: Path, keep: set[str]) -> None:
+        modules = {name[:-3] for name in keep if name.endswith(".py")}
+        for entry in sorted(folder.iterdir()):
+            if entry.name in keep:
+                continue
+            if entry.name == "__pycache__" and entry.is_dir() and not entry.is_symlink():
+                hidden.extend(p for p in sorted(entry.iterdir())
+                              if p.name.split(".")[0] not in modules)
+            else:
+                hidden.append(entry)
+
+    cover(COURSE, set(kit.RUNTIME) | {"grade"})
+    cover(COURSE / "grade", set(KERNEL_GRADE))
+    return hidden
 PROBE = ("import os, course.grade.kernel, course.labsetup, minispark; "
          "os.listdir(os.environ['COURSE_DATA']); print('ok')")
 
@@ -97,10 +135,7 @@ class Grader:
             (self.work / "staging").mkdir()
             self.hide = [Path(out).resolve(), Path(submissions).resolve(), SOURCE,
                          REPO / "solutions", REPO / "tests", REPO / ".git",
-                         Path(source_data).resolve(), *(COURSE / name for name in NBGRADER),
-                         # the known mistakes' variants (checks.record, make answers) and
-                         # the lecture notes, which quote measured answers
-                         COURSE / "mistakes.py", COURSE / "lectures"]
+                         Path(source_data).resolve(), *course_private()]
             self.out.mkdir(parents=True, exist_ok=True)
             os.chmod(self.out, 0o700)
             self.slots: queue.Queue[int] = queue.Queue()

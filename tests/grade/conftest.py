@@ -66,7 +66,9 @@ for p in paths:
         if os.path.isdir(p):
             print("listed", p, os.listdir(p))
         else:
-            print("read", p, open(p).read()[:2000])
+            text = open(p).read()
+            print("read", p, text[:2000])
+            blocked += not text             # a hidden file reads as /dev/null
     except OSError:
         blocked += 1
 print(f"blocked {{blocked}} of {{len(paths)}}")"""
@@ -110,7 +112,10 @@ def samples(submissions: Path, out: Path) -> dict[str, dict]:
                         if c["metadata"].get("nbgrader", {}).get("grade_id") != "ex2-check"]
     secrets = [source_path(ASSIGNMENT), out / ASSIGNMENT / "grades.csv", out,
                submissions / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-               SOLUTION, Path("/root")]
+               SOLUTION, Path("/root"),
+               # course/ shows a kernel only the kit's runtime (cli.course_private)
+               REPO / "course" / "mistakes.py", REPO / "course" / "lectures",
+               REPO / "course" / "INSTRUCTOR.md", REPO / "course" / "grade" / "reference.py"]
     targets = [REPO / "course" / "pwned.txt", REPO / "course" / "answers.json",
                out / ASSIGNMENT / "grades.csv",
                submissions / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"]

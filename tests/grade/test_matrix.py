@@ -104,7 +104,7 @@ def test_feedback_shows_no_hidden_tests(batch, matrix):
 
 def test_the_submission_cannot_read_private_files(batch):
     html = _feedback(batch, "snoops")
-    assert "blocked 6 of 6" in html, html[html.find("paths ="):][:3000]
+    assert "blocked 10 of 10" in html, html[html.find("paths ="):][:3000]
     assert "BEGIN HIDDEN" not in html and "correct.json" not in html
 
 
