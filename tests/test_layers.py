@@ -42,21 +42,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "minispark"
 
 # Each allowed cycle: its modules (exactly), and why they must be read together.
-ALLOWED: dict[frozenset[str], str] = {
-    frozenset({
-        "minispark.streaming.checkpoint", "minispark.streaming.context",
-        "minispark.streaming.dstream", "minispark.streaming.elementwise",
-        "minispark.streaming.inputs", "minispark.streaming.keyed",
-        "minispark.streaming.output", "minispark.streaming.receiver",
-        "minispark.streaming.scheduler", "minispark.streaming.state",
-        "minispark.streaming.testing", "minispark.streaming.window",
-        "minispark.streaming.window_ops"}):
-        "DStream's method mixins (elementwise, keyed, window_ops, output) make the "
-        "concrete DStreams (state, window, scheduler's ForEachDStream), which subclass "
-        "DStream, the same knot rddbase.py untied for RDDs; and the mixins import "
-        "testing.run_stream for their doctests, which starts a StreamingContext. "
-        "Not yet untied (issue 17, item 5 did the RDD core first).",
-}
+ALLOWED: dict[frozenset[str], str] = {}
 
 
 # ------------------------------------------------------------------ the graph
