@@ -12,7 +12,7 @@ Key terms
                       sample is an action.)
   sort in the shuffle the reduce side sorts each partition as it reads it,
                       spilling sorted runs to disk when they outgrow the memory
-                      budget and merging the runs (shuffle.py).
+                      budget and merging the runs (shuffle.py's sort_partition).
   secondary sort      repartitionAndSortWithinPartitions: partition by one part
                       of a composite key, sort by the whole key, in one shuffle.
 

@@ -19,7 +19,9 @@ Key terms
 
 The exceptions at the end are repartition and coalesce(shuffle=True), which
 are wide: they redistribute every record (rdds/shuffled.py). These methods are
-mixed into ``RDD`` (rdd.py).
+mixed into ``RDD`` (rdd.py). The RDDs they make subclass that RDD, so rdds/ sits
+above this file: a method finds the one it makes by name,
+``rdd_class("MapPartitionsRDD")`` (rddbase.py), instead of importing it.
 
 Next: pairs.py, the wide transformations on key-value pairs.
 """
