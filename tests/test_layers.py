@@ -29,7 +29,7 @@ package, so that implicit step is not an edge (counting it would make every
 module depend on ``minispark/__init__``, which imports the whole API).
 
 Measure (the biggest cycle and every component):
-``.venv/bin/python tests/test_layers.py``.
+``.venv/bin/python tests/test_layers.py [-v] [--typing] [--root DIR]``.
 """
 
 from __future__ import annotations
@@ -346,10 +346,12 @@ def main(argv: list[str]) -> int:
     """Print the import cycles, biggest first (-v: with the edges inside each).
 
     By default the imports that run (top and local); --typing adds those under
-    ``if TYPE_CHECKING:``.
+    ``if TYPE_CHECKING:``; --root DIR measures another copy of minispark/ (e.g. one
+    extracted with ``git archive <commit> minispark | tar -x -C /tmp/old``).
     """
     kinds = ("top", "local", "typing") if "--typing" in argv else ("top", "local")
-    graph = import_graph(kinds=kinds)
+    root = Path(argv[argv.index("--root") + 1]) if "--root" in argv else PACKAGE
+    graph = import_graph(root, kinds=kinds)
     found = sorted(cycles(graph), key=len, reverse=True)
     edges = sum(len(t) for t in graph.values())
     print(f"{len(graph)} modules, {edges} import edges ({', '.join(kinds)}), "
