@@ -50,7 +50,9 @@ def _doctest_sc():
 def _inject_doctest_namespace(request, doctest_namespace):
     if isinstance(request.node, pytest.DoctestItem):
         from minispark import StorageLevel, TaskContext
+        from minispark.streaming.testing import run_stream
         doctest_namespace["sc"] = request.getfixturevalue("_doctest_sc")
+        doctest_namespace["run_stream"] = run_stream  # the DStream doctests' driver
         doctest_namespace["StorageLevel"] = StorageLevel
         doctest_namespace["TaskContext"] = TaskContext
 

@@ -1,8 +1,9 @@
 """minispark: a readable Spark engine with PySpark's Python API.
 
-Start reading at context.py (what an application owns), then rdd.py (what an
-RDD is), dependency.py (narrow vs. shuffle), scheduler/dag.py (how an action
-becomes stages), shuffle.py (how data moves) and storage.py (caching).
+Start reading at context.py (what an application owns), then rddbase.py (what
+an RDD is), rdd.py (what you can do with one), dependency.py (narrow vs.
+shuffle), scheduler/dag.py (how an action becomes stages), shuffle.py (how data
+moves) and storage.py (caching). Imports point down: tests/test_layers.py.
 
     >>> from minispark import SparkContext
     >>> with SparkContext("local[2]", "hello") as sc:      # doctest: +SKIP
@@ -19,6 +20,18 @@ from minispark.context import SparkContext
 from minispark.files import SparkFiles
 from minispark.partitioner import Partitioner, portable_hash
 from minispark.rdd import RDD
+from minispark.rdds import (  # noqa: F401 - each registers its RDDs (rddbase.rdd_class)
+    binary,
+    cartesian,
+    checkpoint,
+    coalesced,
+    hadoop,
+    mapped,
+    parallel,
+    shuffled,
+    text,
+    union,
+)
 from minispark.resultiterable import ResultIterable
 from minispark.serializers import CPickleSerializer, MarshalSerializer
 from minispark.statcounter import StatCounter

@@ -24,6 +24,7 @@ from itertools import chain
 from typing import Any
 
 from minispark.hadoop.formats import HadoopOutputFunctions
+from minispark.hadoop.writer import save_partitions_as_pickle, save_partitions_as_text
 
 __all__ = ["RDDActions"]
 
@@ -290,7 +291,6 @@ class RDDActions(HadoopOutputFunctions):
         (['._SUCCESS.crc', '.part-00000.crc', '.part-00001.crc',
           '_SUCCESS', 'part-00000', 'part-00001'], 'b\\n3\\n')
         """
-        from minispark.rdds.text import save_partitions_as_text
         save_partitions_as_text(self, path, compressionCodecClass)
 
     def saveAsPickleFile(self, path: str, batchSize: int = 10) -> None:
@@ -303,7 +303,6 @@ class RDDActions(HadoopOutputFunctions):
         >>> sorted(sc.pickleFile(out).collect())
         [(1, 'a'), (2, 'b')]
         """
-        from minispark.rdds.text import save_partitions_as_pickle
         save_partitions_as_pickle(self, path, batchSize)
 
     def _check_output_path(self, path: str) -> None:

@@ -48,6 +48,7 @@ from typing import Any
 
 from minispark.dependency import ShuffleDependency
 from minispark.errors import PySparkRuntimeError
+from minispark.rddbase import rdd_class
 from minispark.taskcontext import TaskContext
 
 __all__ = ["RDDBarrier", "BarrierTaskContext", "BarrierTaskInfo", "BarrierFunctions",
@@ -114,8 +115,7 @@ class RDDBarrier:
         ...     lambda i, it: [i]).collect()
         [0, 1]
         """
-        from minispark.rdds.mapped import MapPartitionsRDD
-        mapped = MapPartitionsRDD(self.rdd, f, preservesPartitioning)
+        mapped = rdd_class("MapPartitionsRDD")(self.rdd, f, preservesPartitioning)
         mapped.is_barrier = True
         return mapped
 

@@ -150,9 +150,13 @@ class InheritableThread(threading.Thread):
     >>> sc.setJobGroup(None, None)
     """
 
+    # SparkContext, registered by context.py when it is imported: context.py imports
+    # this module (SparkContext is a JobCancellation), so this one cannot import it.
+    _context_class: Any = None
+
     def __init__(self, target: Callable, *args: Any, session: Any = None, **kwargs: Any):
-        from minispark.context import SparkContext
-        sc = SparkContext._active_spark_context
+        context_class = InheritableThread._context_class
+        sc = context_class._active_spark_context if context_class is not None else None
         properties = dict(sc._properties()) if sc is not None else {}
 
         def run_with_properties(*a: Any, **k: Any) -> Any:

@@ -39,9 +39,10 @@ import time
 import weakref
 from typing import Any
 
+from minispark.cancellation import InheritableThread
 from minispark.conf import SparkConf
 from minispark.faults import FaultInjector
-from minispark.files import USER_FILES_ENV
+from minispark.files import USER_FILES_ENV, SparkFiles
 from minispark.jobs import JobSubmission
 from minispark.rdd import RDD
 from minispark.scheduler.dag import DAGScheduler
@@ -349,6 +350,12 @@ class SparkContext(RDDSources, JobSubmission):
         >>> sc.faults.clear()
         """
         return self._faults
+
+
+# SparkFiles.getRootDirectory and InheritableThread look up the active context, but
+# their modules sit below this one (SparkContext subclasses their mixins): they find
+# it through this class, registered with them here rather than imported by them.
+SparkFiles._context_class = InheritableThread._context_class = SparkContext
 
 
 class _WorkerLossListener(SparkListener):

@@ -23,6 +23,10 @@ reduceByKey-like operations, an Aggregator whose combiners are applied on the
 map side before anything is written ("map-side combine"), which is why
 reduceByKey moves far fewer bytes than groupByKey.
 
+An RDD holds its dependencies and each dependency its parent RDD: this file
+names rddbase.RDDBase only in type hints (under TYPE_CHECKING), since
+rddbase.py imports this one.
+
 Next: rdd.py (the API) and rdds/ (the concrete RDDs); then scheduler/dag.py.
 """
 
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from minispark.partitioner import Partitioner
-    from minispark.rdd import RDD
+    from minispark.rddbase import RDDBase
 
 __all__ = [
     "Aggregator",
@@ -51,7 +55,7 @@ __all__ = [
 class Dependency:
     """An edge from a child RDD to one parent RDD."""
 
-    def __init__(self, rdd: RDD):
+    def __init__(self, rdd: RDDBase):
         self.rdd = rdd
 
 
@@ -82,7 +86,7 @@ class RangeDependency(NarrowDependency):
     ([1], [])
     """
 
-    def __init__(self, rdd: RDD, in_start: int, out_start: int, length: int):
+    def __init__(self, rdd: RDDBase, in_start: int, out_start: int, length: int):
         super().__init__(rdd)
         self.in_start, self.out_start, self.length = in_start, out_start, length
 
@@ -221,7 +225,7 @@ class ShuffleDependency(Dependency):
 
     def __init__(
         self,
-        rdd: RDD,
+        rdd: RDDBase,
         partitioner: Partitioner,
         aggregator: Aggregator | None = None,
         map_side_combine: bool = False,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 __all__ = ["SparkFiles", "FileDistribution", "USER_FILES_ENV"]
 
@@ -40,6 +41,11 @@ class SparkFiles:
     ...                                ).collect()
     [3, 6]
     """
+
+    # SparkContext, registered by context.py when it is imported (PySpark's SparkFiles
+    # keeps the context itself, in SparkFiles._sc): context.py imports this module
+    # (SparkContext is a FileDistribution), so this one cannot import it.
+    _context_class: Any = None
 
     def __init__(self) -> None:
         raise NotImplementedError("Do not construct SparkFiles objects")
@@ -63,8 +69,7 @@ class SparkFiles:
         root = os.environ.get(USER_FILES_ENV)
         if root:  # a worker process
             return root
-        from minispark.context import SparkContext
-        sc = SparkContext._active_spark_context
+        sc = cls._context_class._active_spark_context if cls._context_class else None
         if sc is None:
             raise RuntimeError("SparkFiles.getRootDirectory needs an active SparkContext")
         return sc._user_files_dir()

@@ -12,7 +12,7 @@ Key terms
                       sample is an action.)
   sort in the shuffle the reduce side sorts each partition as it reads it,
                       spilling sorted runs to disk when they outgrow the memory
-                      budget and merging the runs (shuffle.py).
+                      budget and merging the runs (shuffle.py's sort_partition).
   secondary sort      repartitionAndSortWithinPartitions: partition by one part
                       of a composite key, sort by the whole key, in one shuffle.
 
@@ -29,6 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 from minispark.partitioner import Partitioner, portable_hash
+from minispark.rddbase import rdd_class
+from minispark.shuffle import sort_partition
 
 __all__ = ["OrderedRDDFunctions"]
 
@@ -57,7 +59,6 @@ class OrderedRDDFunctions:
             raise ValueError(f"Number of partitions must be an int, got {numPartitions!r}")
         ascending = bool(ascending)
         ordering = (keyfunc, ascending)
-        from minispark.rdds.shuffled import sort_partition
         if numPartitions == 1:
             source = self.coalesce(1) if self.getNumPartitions() > 1 else self
             return source.mapPartitions(lambda it: sort_partition(it, ordering), True)
@@ -76,9 +77,8 @@ class OrderedRDDFunctions:
         def range_partition(key: Any) -> int:
             p = bisect.bisect_left(bounds, keyfunc(key))
             return p if ascending else numPartitions - 1 - p
-        from minispark.rdds.shuffled import ShuffledRDD
-        return ShuffledRDD(self, Partitioner(numPartitions, range_partition),
-                           key_ordering=ordering)
+        return rdd_class("ShuffledRDD")(self, Partitioner(numPartitions, range_partition),
+                                        key_ordering=ordering)
 
     def sortBy(self, keyfunc: Callable[[Any], Any], ascending: bool = True,
                numPartitions: int | None = None) -> Any:
@@ -106,7 +106,6 @@ class OrderedRDDFunctions:
             raise ValueError(f"Number of partitions must be an int, got {numPartitions!r}")
         ordering = (keyfunc, bool(ascending))
         partitioner = Partitioner(numPartitions, partitionFunc)
-        from minispark.rdds.shuffled import ShuffledRDD, sort_partition
         if self.partitioner == partitioner:
             return self.mapPartitions(lambda it: sort_partition(it, ordering), True)
-        return ShuffledRDD(self, partitioner, key_ordering=ordering)
+        return rdd_class("ShuffledRDD")(self, partitioner, key_ordering=ordering)

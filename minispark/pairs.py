@@ -34,6 +34,7 @@ from typing import Any
 
 from minispark.dependency import Aggregator, ListAggregator
 from minispark.partitioner import Partitioner, portable_hash, string_hashing_is_stable
+from minispark.rddbase import rdd_class
 from minispark.resultiterable import ResultIterable
 
 __all__ = ["PairRDDFunctions"]
@@ -72,8 +73,7 @@ class PairRDDFunctions:
         partitioner = Partitioner(numPartitions, partitionFunc)
         if self.partitioner == partitioner:
             return self
-        from minispark.rdds.shuffled import ShuffledRDD
-        return ShuffledRDD(self, partitioner)
+        return rdd_class("ShuffledRDD")(self, partitioner)
 
     def combineByKey(self, createCombiner: Callable[[Any], Any],
                      mergeValue: Callable[[Any, Any], Any],
@@ -101,8 +101,8 @@ class PairRDDFunctions:
         partitioner = Partitioner(numPartitions, partitionFunc)
         if self.partitioner == partitioner:
             return self.mapPartitions(aggregator.combine_values_by_key, True)
-        from minispark.rdds.shuffled import ShuffledRDD
-        return ShuffledRDD(self, partitioner, aggregator=aggregator, map_side_combine=True)
+        return rdd_class("ShuffledRDD")(self, partitioner, aggregator=aggregator,
+                                        map_side_combine=True)
 
     # -- aggregations ----------------------------------------------------------
 

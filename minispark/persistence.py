@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from minispark.rdds.debug import debug_string
 from minispark.storage import StorageLevel
 from minispark.util import bytes_to_string
 
@@ -158,7 +159,6 @@ class PersistenceFunctions:
          +-(2) MapPartitionsRDD[...] at map at <doctest ...>:1 []
             |  ParallelCollectionRDD[...] at parallelize at <doctest ...>:1 []
         """
-        from minispark.rdds.debug import debug_string
         return debug_string(self).encode("utf-8")
 
     def _storage_description(self) -> list[str]:

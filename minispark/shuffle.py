@@ -59,9 +59,10 @@ from minispark.spill import (  # noqa: F401
     note_memory,
     sort_with_spill,
 )
+from minispark.taskcontext import TaskContext
 
 __all__ = ["MapStatus", "write_shuffle_output", "read_shuffle", "ExternalMerger",
-           "sort_with_spill"]
+           "sort_with_spill", "sort_partition"]
 
 FLUSH_RECORDS = 8192          # records buffered per map task before pickling a batch
 
@@ -269,6 +270,21 @@ def read_shuffle(context: Any, shuffle_id: int, reduce_id: int) -> Iterator:
             position += 4 + length
             metrics.shuffle_read_records += len(batch)
             yield from batch
+
+
+def sort_partition(records: Iterable, ordering: tuple, context: Any = None) -> Iterator:
+    """Sort (key, value) records by ``keyfunc(key)``; ``ordering = (keyfunc, ascending)``.
+
+    What a reduce task of sortByKey does with the records it fetched (rdds/shuffled.py),
+    and what sortByKey into one partition, or repartitionAndSortWithinPartitions on an
+    RDD already partitioned so, does in place (ordered.py).
+
+    >>> list(sort_partition(iter([(2, "b"), (1, "a"), (3, "c")]), (lambda k: k, False)))
+    [(3, 'c'), (2, 'b'), (1, 'a')]
+    """
+    keyfunc, ascending = ordering
+    return sort_with_spill(records, lambda kv: keyfunc(kv[0]), not ascending,
+                           context or TaskContext.get())
 
 
 def _serializer(context: Any) -> Any:

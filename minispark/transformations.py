@@ -19,7 +19,9 @@ Key terms
 
 The exceptions at the end are repartition and coalesce(shuffle=True), which
 are wide: they redistribute every record (rdds/shuffled.py). These methods are
-mixed into ``RDD`` (rdd.py).
+mixed into ``RDD`` (rdd.py). The RDDs they make subclass that RDD, so rdds/ sits
+above this file: a method finds the one it makes by name,
+``rdd_class("MapPartitionsRDD")`` (rddbase.py), instead of importing it.
 
 Next: pairs.py, the wide transformations on key-value pairs.
 """
@@ -30,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from minispark.barrier import BarrierFunctions
+from minispark.rddbase import rdd_class
+from minispark.rdds.pipe import pipe_partition
 
 if TYPE_CHECKING:
     from minispark.rdd import RDD
@@ -51,8 +55,7 @@ class NarrowTransformations(BarrierFunctions):
         ...     lambda i, it: [(i, sum(it))]).collect()
         [(0, 1), (1, 5)]
         """
-        from minispark.rdds.mapped import MapPartitionsRDD
-        return MapPartitionsRDD(self, f, preservesPartitioning)
+        return rdd_class("MapPartitionsRDD")(self, f, preservesPartitioning)
 
     def mapPartitions(self, f: Callable[[Iterator], Iterable],
                       preservesPartitioning: bool = False) -> RDD:
@@ -124,14 +127,12 @@ class NarrowTransformations(BarrierFunctions):
         >>> a.union(b).glom().collect()
         [[1, 2], [3]]
         """
-        from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
         if self.partitioner is not None and self.partitioner == other.partitioner:
-            return PartitionerAwareUnionRDD(self.ctx, [self, other])
-        return UnionRDD(self.ctx, [self, other])
+            return rdd_class("PartitionerAwareUnionRDD")(self.ctx, [self, other])
+        return rdd_class("UnionRDD")(self.ctx, [self, other])
 
     def __add__(self, other: RDD) -> RDD:
-        from minispark.rdd import RDD
-        if not isinstance(other, RDD):
+        if not isinstance(other, rdd_class("RDD")):
             raise TypeError(f"unsupported operand: RDD + {type(other).__name__}")
         return self.union(other)
 
@@ -144,8 +145,7 @@ class NarrowTransformations(BarrierFunctions):
         >>> sorted(sc.parallelize([1, 2]).cartesian(sc.parallelize(["x"])).collect())
         [(1, 'x'), (2, 'x')]
         """
-        from minispark.rdds.cartesian import CartesianRDD
-        return CartesianRDD(self.ctx, self, other)
+        return rdd_class("CartesianRDD")(self.ctx, self, other)
 
     def zip(self, other: RDD) -> RDD:
         """Pair the i-th element of each partition with the i-th of the other RDD.
@@ -158,8 +158,7 @@ class NarrowTransformations(BarrierFunctions):
         """
         if self.getNumPartitions() != other.getNumPartitions():
             raise ValueError("Can only zip with RDD which has the same number of partitions")
-        from minispark.rdds.cartesian import ZippedPartitionsRDD
-        return ZippedPartitionsRDD(self.ctx, self, other)
+        return rdd_class("ZippedPartitionsRDD")(self.ctx, self, other)
 
     def zipWithIndex(self) -> RDD:
         """Pair each element with its position. Runs a job first to count partitions.
@@ -191,7 +190,6 @@ class NarrowTransformations(BarrierFunctions):
         >>> sc.parallelize(["b", "a"], 1).pipe("sort").collect()
         ['a', 'b']
         """
-        from minispark.rdds.pipe import pipe_partition
         return self.mapPartitions(lambda it: pipe_partition(command, env, checkCode, it))
 
     def coalesce(self, numPartitions: int, shuffle: bool = False) -> RDD:
@@ -204,10 +202,8 @@ class NarrowTransformations(BarrierFunctions):
         if not numPartitions > 0:
             raise ValueError("Number of partitions must be positive.")
         if shuffle:
-            from minispark.rdds.shuffled import round_robin_shuffle
-            return round_robin_shuffle(self, numPartitions)
-        from minispark.rdds.coalesced import CoalescedRDD
-        return CoalescedRDD(self, numPartitions)
+            return rdd_class("ShuffledRDD").round_robin(self, numPartitions)
+        return rdd_class("CoalescedRDD")(self, numPartitions)
 
     def repartition(self, numPartitions: int) -> RDD:
         """Redistribute the data into ``numPartitions`` partitions: always a shuffle.

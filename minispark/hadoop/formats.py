@@ -20,9 +20,12 @@ a ValueError naming any other class:
 
 Key and value converters (``keyConverter=...``) are Java classes and are not
 supported. Output goes through the same task commit as saveAsTextFile
-(rdds/text.py): ``part-NNNNN`` files (``part-r-NNNNN`` with the new API, as
+(writer.py): ``part-NNNNN`` files (``part-r-NNNNN`` with the new API, as
 Hadoop names them), ``_SUCCESS``, Hadoop's ``.crc`` files. Given a codec,
 SequenceFiles are block-compressed, as Spark writes them.
+
+The readers make a HadoopFileRDD (rdds/hadoop.py, found by name with
+``rddbase.rdd_class``: rdds/ sits above this file, which actions.py imports).
 
 Next: sequencefile.py; rdds/hadoop.py reads the splits.
 """
@@ -35,6 +38,8 @@ from typing import TYPE_CHECKING
 
 from minispark.hadoop.sequencefile import CODECS, SequenceFileWriter
 from minispark.hadoop.writables import SUPPORTED, java_string, writable_class
+from minispark.hadoop.writer import commit_task_output, run_output_job
+from minispark.rddbase import rdd_class
 from minispark.taskcontext import TaskContext
 
 if TYPE_CHECKING:
@@ -85,7 +90,6 @@ def _get(conf: dict, *keys: str) -> str | None:
 def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: str | None,
           codec: str | None, conf: dict, new_api: bool = False) -> None:
     # Imported here: rdds/ imports the RDD class, which mixes these functions in.
-    from minispark.rdds.text import _commit_task_output, _run_output_job
     prefix = "part-r-" if new_api else "part-"  # the new API names files as reducers do
     _check_writable(key_class)
     _check_writable(value_class)
@@ -105,8 +109,8 @@ def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: st
                     for key, value in iterator:
                         parts = [java_string(x) for x in (key, value) if x is not None]
                         out.write((separator.join(parts) + "\n").encode("utf-8"))
-            _commit_task_output(path, ".gz" if gz else "", write, prefix)
-        _run_output_job(rdd, path, write_text)
+            commit_task_output(path, ".gz" if gz else "", write, prefix)
+        run_output_job(rdd, path, write_text)
         return
     if key_class is None or value_class is None:
         # As Spark (inferKeyValueTypes): the classes of the first record.
@@ -127,8 +131,8 @@ def _save(rdd: RDD, path: str, kind: str, key_class: str | None, value_class: st
                                           f"{cls}")
                     writer.append(key, value)
                 writer.close()
-        _commit_task_output(path, "", write, prefix)
-    _run_output_job(rdd, path, write_sequence)
+        commit_task_output(path, "", write, prefix)
+    run_output_job(rdd, path, write_sequence)
 
 
 class HadoopOutputFunctions:
@@ -261,8 +265,8 @@ org.apache.hadoop.io.NullWritable is not org.apache.hadoop.io.DoubleWritable...
         _no_converters(keyConverter, valueConverter)
         _check_writable(keyClass)
         _check_writable(valueClass)
-        from minispark.rdds.hadoop import HadoopFileRDD
-        return HadoopFileRDD(self, path, "sequence", minSplits or self.defaultMinPartitions)
+        return rdd_class("HadoopFileRDD")(self, path, "sequence",
+                                          minSplits or self.defaultMinPartitions)
 
     def hadoopFile(self, path: str, inputFormatClass: str, keyClass: str, valueClass: str,
                    keyConverter: str | None = None, valueConverter: str | None = None,
@@ -327,8 +331,7 @@ org.apache.hadoop.io.NullWritable is not org.apache.hadoop.io.DoubleWritable...
                     min_partitions: int) -> RDD:
         _no_converters(key_converter, value_converter)
         kind = _format(fmt, INPUT_FORMATS, api, "InputFormat")
-        from minispark.rdds.hadoop import HadoopFileRDD
-        return HadoopFileRDD(self, path, kind, min_partitions)
+        return rdd_class("HadoopFileRDD")(self, path, kind, min_partitions)
 
 
 def _input_dir(conf: dict) -> str:

@@ -43,11 +43,20 @@ from collections.abc import Iterator
 from itertools import islice, product
 from typing import TYPE_CHECKING, Any
 
+from minispark.rddbase import rdd_class
+
 if TYPE_CHECKING:
-    from minispark.rdd import RDD, Partition
+    from minispark.rdd import RDD
+    from minispark.rddbase import Partition
 
 BEST_SIZE = 1 << 16            # AutoBatchedSerializer's bestSize
 DEFAULT_BATCH = 100            # zip's batch size when the sides' are unlimited
+
+
+def _kinds(*names: str) -> tuple[type, ...]:
+    # The RDDs this file knows import it (cartesian.py deals its batches from here),
+    # so it finds them in the registry (rddbase.py) rather than importing them.
+    return tuple(rdd_class(name) for name in names)
 
 
 def batching(rdd: RDD) -> tuple:
@@ -58,11 +67,11 @@ def batching(rdd: RDD) -> tuple:
     >>> batching(sc.parallelize([1, 2, 3, 4, 5], 2)), batching(sc.parallelize(range(5), 2))
     (('fixed', 2), ('auto',))
     """
-    from minispark.rdds.cartesian import CartesianRDD, ZippedPartitionsRDD
-    from minispark.rdds.coalesced import CoalescedRDD
-    from minispark.rdds.parallel import ParallelCollectionRDD
-    from minispark.rdds.text import TextFileRDD, WholeTextFilesRDD
-    from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
+    CartesianRDD, ZippedPartitionsRDD, CoalescedRDD, UnionRDD, PartitionerAwareUnionRDD = \
+        _kinds("CartesianRDD", "ZippedPartitionsRDD", "CoalescedRDD", "UnionRDD",
+               "PartitionerAwareUnionRDD")
+    ParallelCollectionRDD, TextFileRDD, WholeTextFilesRDD = \
+        _kinds("ParallelCollectionRDD", "TextFileRDD", "WholeTextFilesRDD")
 
     if isinstance(rdd, ParallelCollectionRDD):
         size = getattr(rdd, "_pyspark_batch_size", None)
@@ -88,9 +97,9 @@ def partition_batches(rdd: RDD, split: Partition, context: Any, kind: tuple) -> 
     """The records of one partition, in PySpark's batches: the same records, in the
     same order, as ``rdd.iterator``. ``kind`` is ``batching(rdd)``, worked out on the
     driver, where the lineage is whole (a checkpointed RDD travels without it)."""
-    from minispark.rdds.cartesian import CartesianRDD, ZippedPartitionsRDD
-    from minispark.rdds.coalesced import CoalescedRDD
-    from minispark.rdds.union import PartitionerAwareUnionRDD, UnionRDD
+    CartesianRDD, ZippedPartitionsRDD, CoalescedRDD, UnionRDD, PartitionerAwareUnionRDD = \
+        _kinds("CartesianRDD", "ZippedPartitionsRDD", "CoalescedRDD", "UnionRDD",
+               "PartitionerAwareUnionRDD")
 
     if not rdd.is_checkpointed:  # else: its records come from files, read below
         if isinstance(rdd, UnionRDD) and kind != ("auto",):

@@ -22,7 +22,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 from minispark.rdds.text import LOCAL_BLOCK_SIZE, FileSplit, WholeTextFilesRDD, list_input_files
 
 __all__ = ["BinaryFilesRDD", "BinaryRecordsRDD"]

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from minispark.dependency import NarrowDependency, OneToOneDependency
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 from minispark.rdds.batches import batching, cartesian_batches
 
 

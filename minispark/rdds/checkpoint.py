@@ -24,7 +24,8 @@ import pickle
 from collections.abc import Iterator
 from typing import Any
 
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 from minispark.taskcontext import TaskContext
 
 BATCH = 1024

@@ -16,7 +16,8 @@ from itertools import chain
 from typing import Any
 
 from minispark.dependency import NarrowDependency
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 
 
 class CoalescedPartition(Partition):

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from minispark.hadoop.sequencefile import read_sequence_file
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 from minispark.rdds.text import compute_splits, list_input_files
 
 __all__ = ["HadoopFileRDD"]

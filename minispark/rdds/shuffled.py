@@ -10,24 +10,24 @@ sort by key (sortByKey), spilling to disk beyond the memory budget.
 Joins have no RDD class of their own: as in PySpark, a cogroup is a groupByKey
 of the union of the tagged sides, so it is a ShuffledRDD too (joins.py).
 
-``round_robin_shuffle`` is repartition: each map task deals its records out in
-batches of 10 to consecutive partitions, starting at a pseudo-random partition
-chosen from its own index with Spark's XORShiftRandom, so output partitions get
-the same records as in PySpark.
+``round_robin_shuffle`` (``ShuffledRDD.round_robin``) is repartition: each map
+task deals its records out in batches of 10 to consecutive partitions, starting
+at a pseudo-random partition chosen from its own index with Spark's
+XORShiftRandom, so output partitions get the same records as in PySpark.
 
 Next: text.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from minispark.dependency import ShuffleDependency
 from minispark.partitioner import Partitioner
-from minispark.rdd import RDD, Partition
-from minispark.shuffle import ExternalMerger, read_shuffle, sort_with_spill
-from minispark.taskcontext import TaskContext
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
+from minispark.shuffle import ExternalMerger, read_shuffle, sort_partition
 
 
 class ShuffledRDD(RDD):
@@ -57,12 +57,10 @@ class ShuffledRDD(RDD):
             records = sort_partition(records, dep.key_ordering, context)
         return records
 
-
-def sort_partition(records: Iterable, ordering: tuple, context: Any = None) -> Iterator:
-    """Sort (key, value) records by ``keyfunc(key)``; ``ordering = (keyfunc, ascending)``."""
-    keyfunc, ascending = ordering
-    return sort_with_spill(records, lambda kv: keyfunc(kv[0]), not ascending,
-                           context or TaskContext.get())
+    @staticmethod
+    def round_robin(rdd: RDD, num_partitions: int) -> RDD:
+        """coalesce(n, shuffle=True): see round_robin_shuffle below."""
+        return round_robin_shuffle(rdd, num_partitions)
 
 
 # -- repartition: Spark's round-robin deal, reproduced exactly --------------------

@@ -1,4 +1,4 @@
-"""Reading and writing files: textFile's input splits, saveAsTextFile's commit.
+"""Reading files: textFile's input splits, wholeTextFiles and pickleFile.
 
 Read this file to learn how one big file becomes many partitions.
 
@@ -11,10 +11,7 @@ that *starts* inside it (after its first byte), plus the line that runs over
 its end. Every line is read exactly once. Gzip files cannot be cut (you cannot
 start decompressing in the middle), so each is one partition, however big.
 
-Output (Hadoop's output committer, simplified): each task writes its partition
-to ``_temporary/`` and renames it to ``part-NNNNN`` only when it succeeds, so a
-failed or retried task never leaves half a file; the driver writes
-``_SUCCESS`` when every task has committed.
+Output (saveAsTextFile, saveAsPickleFile) is hadoop/writer.py: it makes no RDD.
 
 Next: checkpoint.py.
 """
@@ -25,14 +22,12 @@ import glob as globlib
 import gzip
 import os
 import pickle
-import shutil
-import zlib
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from minispark.rdd import RDD, Partition
-from minispark.taskcontext import TaskContext
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 
 LOCAL_BLOCK_SIZE = 32 * 1024 * 1024   # Hadoop's fs.local.block.size
 SPLIT_SLOP = 1.1                      # a last piece up to 10% larger stays whole
@@ -244,75 +239,3 @@ class PickleFileRDD(RDD):
                     yield from pickle.load(f)
                 except EOFError:
                     return
-
-
-# -- output ---------------------------------------------------------------------
-
-CRC_CHUNK = 512  # Hadoop's io.bytes.per.checksum
-
-
-def write_crc(path: str) -> None:
-    """Write Hadoop's checksum side file ``.NAME.crc`` next to ``path``.
-
-    Hadoop's local file system keeps a CRC-32 of every 512 bytes in a hidden
-    file; Spark's output directories therefore contain ``.part-00000.crc``
-    and ``._SUCCESS.crc``. minispark writes them too, in the same format
-    (magic ``crc\\0``, chunk size, big-endian CRCs), so the directories match.
-    """
-    head, name = os.path.split(path)
-    with open(path, "rb") as f, open(os.path.join(head, f".{name}.crc"), "wb") as out:
-        out.write(b"crc\0" + CRC_CHUNK.to_bytes(4, "big"))
-        while chunk := f.read(CRC_CHUNK):
-            out.write(zlib.crc32(chunk).to_bytes(4, "big"))
-
-
-def _commit_task_output(path: str, suffix: str, write: Any, prefix: str = "part-") -> None:
-    ctx = TaskContext.get()
-    name = f"{prefix}{ctx.partitionId():05d}{suffix}"
-    tmp_dir = os.path.join(path, "_temporary", f"attempt_{ctx.taskAttemptId()}")
-    os.makedirs(tmp_dir, exist_ok=True)
-    tmp = os.path.join(tmp_dir, name)
-    write(tmp)
-    os.replace(tmp, os.path.join(path, name))  # task commit: atomic rename
-    write_crc(os.path.join(path, name))
-
-
-def _run_output_job(rdd: RDD, path: str, task: Any) -> None:
-    rdd._check_output_path(path)
-    os.makedirs(path)
-    rdd.ctx._run_job(rdd, task)
-    shutil.rmtree(os.path.join(path, "_temporary"), ignore_errors=True)
-    open(os.path.join(path, "_SUCCESS"), "wb").close()
-    write_crc(os.path.join(path, "_SUCCESS"))
-
-
-def save_partitions_as_text(rdd: RDD, path: str, codec: str | None) -> None:
-    gz = bool(codec) and "gzip" in codec.lower()
-    if codec and not gz:
-        raise ValueError(f"Unsupported compression codec {codec!r}: minispark supports "
-                         "org.apache.hadoop.io.compress.GzipCodec")
-
-    def write_partition(iterator: Iterator) -> None:
-        def write(tmp: str) -> None:
-            with (gzip.open(tmp, "wb") if gz else open(tmp, "wb")) as out:
-                for x in iterator:
-                    data = x if isinstance(x, bytes) else str(x).encode("utf-8")
-                    out.write(data + b"\n")
-        _commit_task_output(path, ".gz" if gz else "", write)
-    _run_output_job(rdd, path, write_partition)
-
-
-def save_partitions_as_pickle(rdd: RDD, path: str, batch_size: int) -> None:
-    def write_partition(iterator: Iterator) -> None:
-        def write(tmp: str) -> None:
-            with open(tmp, "wb") as out:
-                batch: list = []
-                for x in iterator:
-                    batch.append(x)
-                    if len(batch) >= batch_size:
-                        pickle.dump(batch, out)
-                        batch = []
-                if batch:
-                    pickle.dump(batch, out)
-        _commit_task_output(path, "", write)
-    _run_output_job(rdd, path, write_partition)

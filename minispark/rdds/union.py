@@ -19,7 +19,8 @@ from itertools import chain
 from typing import Any
 
 from minispark.dependency import OneToOneDependency, RangeDependency
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 
 
 class UnionPartition(Partition):

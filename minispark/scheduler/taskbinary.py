@@ -40,6 +40,9 @@ from typing import Any
 
 import cloudpickle
 
+from minispark.dependency import Dependency
+from minispark.rddbase import Partition, RDDBase
+
 __all__ = ["dumps_task", "loads_task", "dumps_flat", "loads_flat"]
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -76,10 +79,7 @@ def loads_task(data: bytes) -> Any:
 
 
 def _flat_types() -> tuple[type, ...]:
-    # Imported here: the scheduler must not import the API modules at load time.
-    from minispark.dependency import Dependency
-    from minispark.rdd import RDD, Partition
-    return (RDD, Partition, Dependency)
+    return (RDDBase, Partition, Dependency)
 
 
 class _FlatPickler(cloudpickle.Pickler):

@@ -27,6 +27,7 @@ results. Read in this order:
     ('StreamingContext', 0)
 """
 
+from minispark.streaming import state, window  # noqa: F401 - each registers its DStreams
 from minispark.streaming.clock import ManualClock, SystemClock
 from minispark.streaming.context import StreamingContext
 from minispark.streaming.dstream import DStream

@@ -44,7 +44,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from minispark.rdd import RDD, Partition
+from minispark.rdd import RDD
+from minispark.rddbase import Partition
 
 __all__ = ["ReceivedBlock", "BlockStore", "BlockWriter", "BlockRDD", "read_lines",
            "wal_store", "write_wal_block", "read_wal_block", "wal_blocks"]

@@ -45,8 +45,10 @@ from typing import TYPE_CHECKING, Any
 
 import cloudpickle
 
+from minispark.context import SparkContext
 from minispark.rdds.checkpoint import CheckpointRDD
 from minispark.streaming import dstream as dstream_module
+from minispark.streaming.receiver import SocketInputDStream
 
 if TYPE_CHECKING:
     from minispark.streaming.context import StreamingContext
@@ -140,23 +142,23 @@ def read_latest(directory: str) -> dict | None:
     return None
 
 
-def recover(directory: str) -> StreamingContext:
+def recover(directory: str, context_class: type[StreamingContext]) -> StreamingContext:
     """Rebuild a StreamingContext from the newest checkpoint in ``directory``.
 
-    >>> import tempfile; recover(tempfile.mkdtemp())
+    ``context_class`` is StreamingContext, passed by its getOrCreate: context.py
+    imports this file, so this file does not import it.
+
+    >>> import tempfile; from minispark.streaming import StreamingContext
+    >>> recover(tempfile.mkdtemp(), StreamingContext)
     Traceback (most recent call last):
     ...
     FileNotFoundError: no readable checkpoint in ...
     """
-    from minispark.context import SparkContext
-    from minispark.streaming.context import StreamingContext
-    from minispark.streaming.receiver import SocketInputDStream
-
     data = read_latest(directory)
     if data is None:
         raise FileNotFoundError(f"no readable checkpoint in {directory}")
     sc = SparkContext._active_spark_context or SparkContext(data["master"], data["app_name"])
-    ssc = StreamingContext(sc, data["batch_ms"] / 1000.0)
+    ssc = context_class(sc, data["batch_ms"] / 1000.0)
     graph = ssc._graph
     graph.inputs, graph.outputs = data["inputs"], data["outputs"]
     graph.zero_time, graph.remember_ms = data["zero_time"], data["remember_ms"]

@@ -35,6 +35,7 @@ from typing import Any
 from minispark.context import SparkContext
 from minispark.rdd import RDD
 from minispark.storage import StorageLevel
+from minispark.streaming.checkpoint import Checkpointer, read_latest, recover
 from minispark.streaming.clock import Clock, ManualClock, SystemClock
 from minispark.streaming.dstream import DStream, MultiTransformedDStream
 from minispark.streaming.listener import StreamingListener, StreamingListenerBus
@@ -148,9 +149,8 @@ class StreamingContext:
         >>> ssc = StreamingContext.getOrCreate(d, setup); ssc._checkpoint_dir == d
         True
         """
-        from minispark.streaming.checkpoint import read_latest, recover
         if checkpointPath and read_latest(checkpointPath) is not None:
-            return recover(checkpointPath)
+            return recover(checkpointPath, cls)
         ssc = setupFunc()
         ssc.checkpoint(checkpointPath)
         return ssc
@@ -191,7 +191,6 @@ class StreamingContext:
         if directory is None:
             self._checkpoint_dir, self._checkpointer = None, None
             return
-        from minispark.streaming.checkpoint import Checkpointer
         directory = os.path.abspath(directory)
         os.makedirs(directory, exist_ok=True)
         self._sc.setCheckpointDir(directory)

@@ -23,7 +23,10 @@ so a chain of them costs one RDD per batch, not one per step.
 This file holds the machinery and ``transform``, from which the rest is built;
 a DStream's other methods are mixed in from elementwise.py (map, filter,
 count...), keyed.py (by-key operations and joins), window_ops.py (windows) and
-output.py (output operations).
+output.py (output operations). Those mixins sit below this file and the DStreams
+they make (state.py, window.py, scheduler.py's ForEachDStream) above it: they
+find them by name, ``self._kind("StateDStream")``, in the registry below.
+The doctests' ``run_stream`` is testing.py's (the test setup provides it).
 
 Next: elementwise.py, keyed.py, window_ops.py, output.py, then scheduler.py
 (who calls ``_get_or_compute``).
@@ -44,7 +47,6 @@ from minispark.streaming.clock import to_ms as _ms
 from minispark.streaming.elementwise import ElementwiseOperations
 from minispark.streaming.keyed import PairDStreamFunctions
 from minispark.streaming.output import OutputOperations, rdd_to_file_name
-from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
 from minispark.streaming.window_ops import WindowOperations
 
 if TYPE_CHECKING:
@@ -81,6 +83,22 @@ class DStream(ElementwiseOperations, PairDStreamFunctions, WindowOperations, Out
         self.is_checkpointed = False
         self.mustCheckpoint = False
         self._id = ssc._graph.new_stream_id()
+
+    # -- the kinds of DStream, by name ------------------------------------------------
+    # The methods mixed in below this file (keyed.py, window_ops.py, output.py) make
+    # DStreams defined above it (StateDStream, WindowedDStream, ForEachDStream, which
+    # subclass DStream): they cannot import them, and ask for them by name instead,
+    # ``self._kind("StateDStream")``, as the RDD methods do (rddbase.rdd_class).
+    # minispark/streaming/__init__.py imports every module that defines one.
+    _KINDS: dict[str, type] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("minispark."):  # not a test's own subclass
+            DStream._KINDS[cls.__name__] = cls
+
+    def _kind(self, name: str) -> Any:
+        return DStream._KINDS[name]
 
     # -- the machinery every DStream shares (Spark's DStream.scala) -------------------
 

@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
-
 if TYPE_CHECKING:
     from minispark.streaming.dstream import DStream
 

@@ -10,7 +10,8 @@ batch to the next: for that, see windows (window.py) and ``updateStateByKey``
 (state.py), whose entry point is here.
 
 These methods are mixed into ``DStream`` (dstream.py), as PySpark keeps them on
-its one DStream class.
+its one DStream class. updateStateByKey makes a StateDStream, found by name
+(``self._kind``, dstream.py): state.py subclasses DStream, so sits above this file.
 
 Next: window_ops.py.
 """
@@ -22,7 +23,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from minispark.partitioner import portable_hash
-from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
 
 if TYPE_CHECKING:
     from minispark.streaming.dstream import DStream
@@ -165,5 +165,4 @@ class PairDStreamFunctions:
         ...     lambda vs, st: sum(vs) + (st or 0)), checkpointDir=tempfile.mkdtemp(), sort=True)
         [[('a', 1)], [('a', 2), ('b', 1)]]
         """
-        from minispark.streaming.state import update_state_by_key
-        return update_state_by_key(self, updateFunc, numPartitions, initialRDD)
+        return self._kind("StateDStream").by_key(self, updateFunc, numPartitions, initialRDD)

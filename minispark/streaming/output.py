@@ -12,7 +12,8 @@ What it costs: every output operation is at least one Spark job per batch, so
 two output operations on the same stream compute its lineage twice unless the
 stream is cached (``DStream.cache``).
 
-These methods are mixed into ``DStream`` (dstream.py).
+These methods are mixed into ``DStream`` (dstream.py). ForEachDStream is found
+by name (``self._kind``, dstream.py): scheduler.py sits above this file.
 
 Next: window.py, state.py, then scheduler.py.
 """
@@ -26,7 +27,6 @@ from typing import Any
 
 from minispark.rdd import RDD
 from minispark.streaming.clock import arity, to_ms
-from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
 
 __all__ = ["OutputOperations", "rdd_to_file_name"]
 
@@ -75,8 +75,7 @@ class OutputOperations:
 
             def func(_: datetime, rdd: RDD) -> Any:
                 return one(rdd)
-        from minispark.streaming.scheduler import ForEachDStream
-        ForEachDStream(self, _returning_nothing(func))
+        self._kind("ForEachDStream")(self, _returning_nothing(func))
 
     def pprint(self, num: int = 10) -> None:
         """Print the first ``num`` elements of every batch under a time header.

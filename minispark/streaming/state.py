@@ -45,6 +45,12 @@ class StateDStream(DStream):
         self.mustCheckpoint = True
         self.persist(StorageLevel.MEMORY_ONLY)
 
+    @staticmethod
+    def by_key(stream: DStream, updateFunc: Callable[[list, Any], Any],
+               numPartitions: int | None, initialRDD: RDD | Iterable | None) -> DStream:
+        """updateStateByKey (keyed.py asks for it by name): update_state_by_key below."""
+        return update_state_by_key(stream, updateFunc, numPartitions, initialRDD)
+
     def __getstate__(self) -> dict:
         # The initial RDD is saved as its records, so a recovered driver has it.
         state = super().__getstate__()

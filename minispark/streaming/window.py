@@ -87,6 +87,11 @@ class WindowedDStream(_WindowOverParent):
         if parent._storage_level is None:   # the parent's RDDs are read by several windows
             parent.persist(StorageLevel.MEMORY_ONLY)
 
+    @staticmethod
+    def of(stream: DStream, windowDuration: float, slideDuration: float | None) -> DStream:
+        """DStream.window (window_ops.py asks for it by name): window() below."""
+        return window(stream, windowDuration, slideDuration)
+
     def _compute(self, time_ms: int) -> RDD | None:
         parent = self._parents[0]
         rdds = parent._slice_ms(time_ms - self.window_ms + parent._slide_ms, time_ms)
@@ -116,6 +121,20 @@ class ReducedWindowedDStream(_WindowOverParent):
         self.reduce_func, self.inv_func = reduce_func, inv_func
         self.mustCheckpoint = True
         self.persist(StorageLevel.MEMORY_ONLY)
+
+    # What window_ops.py asks for by name: the functions of the same names below.
+    @staticmethod
+    def by_window(stream: DStream, reduceFunc: Callable, invReduceFunc: Callable | None,
+                  windowDuration: float, slideDuration: float) -> DStream:
+        return reduce_by_window(stream, reduceFunc, invReduceFunc, windowDuration,
+                                slideDuration)
+
+    @staticmethod
+    def by_key_and_window(stream: DStream, func: Callable, invFunc: Callable | None,
+                          windowDuration: float, slideDuration: float | None,
+                          numPartitions: int | None, filterFunc: Callable | None) -> DStream:
+        return reduce_by_key_and_window(stream, func, invFunc, windowDuration, slideDuration,
+                                        numPartitions, filterFunc)
 
     def _compute(self, time_ms: int) -> RDD | None:
         parent, t = self._parents[0], to_datetime(time_ms)

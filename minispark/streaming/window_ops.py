@@ -11,7 +11,8 @@ updated, adding the batches that came in and subtracting the ones that left
 the running result's lineage would otherwise grow without end.
 
 These methods are mixed into ``DStream`` (dstream.py); the work is done by
-window.py's functions.
+window.py's functions, reached through its DStream classes, found by name
+(``self._kind``, dstream.py): window.py subclasses DStream, so sits above this file.
 
 Next: output.py.
 """
@@ -21,8 +22,6 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-
-from minispark.streaming.testing import run_stream  # noqa: F401 - used by the doctests
 
 if TYPE_CHECKING:
     from minispark.streaming.dstream import DStream
@@ -40,8 +39,7 @@ class WindowOperations:
         >>> run_stream(sc, [[1], [2], [3]], lambda s: s.window(2))
         [[1], [1, 2], [2, 3]]
         """
-        from minispark.streaming.window import window
-        return window(self, windowDuration, slideDuration)
+        return self._kind("WindowedDStream").of(self, windowDuration, slideDuration)
 
     def reduceByWindow(self, reduceFunc: Callable, invReduceFunc: Callable | None,
                        windowDuration: float, slideDuration: float) -> DStream:
@@ -52,8 +50,8 @@ class WindowOperations:
         ...     lambda a, b: a + b, None, 2, 1))
         [[1], [3], [5]]
         """
-        from minispark.streaming.window import reduce_by_window
-        return reduce_by_window(self, reduceFunc, invReduceFunc, windowDuration, slideDuration)
+        return self._kind("ReducedWindowedDStream").by_window(
+            self, reduceFunc, invReduceFunc, windowDuration, slideDuration)
 
     def countByWindow(self, windowDuration: float, slideDuration: float) -> DStream:
         """The number of elements in each window (incremental: needs ``ssc.checkpoint``).
@@ -107,6 +105,5 @@ class WindowOperations:
         ...     s.reduceByKeyAndWindow(lambda a, b: a + b, None, 2, 1), sort=True)
         [[('a', 1)], [('a', 3)], [('a', 2), ('b', 1)]]
         """
-        from minispark.streaming.window import reduce_by_key_and_window
-        return reduce_by_key_and_window(self, func, invFunc, windowDuration, slideDuration,
-                                        numPartitions, filterFunc)
+        return self._kind("ReducedWindowedDStream").by_key_and_window(
+            self, func, invFunc, windowDuration, slideDuration, numPartitions, filterFunc)
