@@ -11,7 +11,7 @@ DATA    ?= data
 # whatever `python3` is first on PATH and could lack the venv's packages.
 export PYSPARK_PYTHON := $(abspath $(PY))
 
-.PHONY: demo test test-pythons parity test-browser bench lint clean release answers lab kit
+.PHONY: demo test test-slow test-pythons parity test-browser bench lint clean release answers lab kit
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ test: $(STAMP)
 	@$(PY) -m pytest -q -m "not parity and not slow and not browser" tests minispark datagen \
 	  course --ignore=course/nbgrader_config.py; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The slow tier: whole classes graded in sandboxes (a hostile class, the course copied to
+# private folders, a class of 40 under load), the capstone end to end, repeated grading of
+# one chapter. CI runs it after make test.
+test-slow: $(STAMP)
+	@$(PY) -m pytest -q -m "slow and not parity and not browser" tests; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test-slow: pytest collected no tests"; exit 1; fi; exit $$rc
 
 # The fast tier on every Python the README promises, each in a venv of its own
 # (.venv-3.11, .venv-3.12, .venv-3.13), one after the other: about three times as

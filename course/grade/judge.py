@@ -200,8 +200,14 @@ def _judge_cell(gid: str, by_id: dict, hidden_by_id: dict, public: Plan,
     if gid in ref_public.failed:
         return ("the reference solution fails this cell on the course data "
                 f"({ref_public.failed[gid]}): the instructor must fix the source notebook")
-    failed = (cell_error(by_id[gid])
-              or mismatch(cell_reports(by_id[gid]), ref_public.reports.get(gid, [])))
+    error = cell_error(by_id[gid])
+    reports, expected = cell_reports(by_id[gid]), ref_public.reports.get(gid, [])
+    if error == "hidden tests failed":
+        # The hidden part runs after the visible one: a visible check that reported a
+        # wrong value failed first, and its hint says more than "hidden tests failed".
+        failed = mismatch(reports, expected[:len(reports)]) or error
+    else:
+        failed = error or mismatch(reports, expected)
     if failed or ref_hidden is None or gid in ref_hidden.failed:
         return failed
     cell = hidden_by_id.get(gid)

@@ -24,6 +24,10 @@ import pytest
 from course.grade import cli, gradebook
 from course.notebooks import REPO, read
 
+# An 18-student hostile class graded in sandboxes: about a minute, so this file runs in
+# `make test-slow` (CI runs that tier too), not in `make test`.
+pytestmark = pytest.mark.slow
+
 ASSIGNMENT = "ch03_spark_basics"
 SOLUTION = REPO / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 EXERCISE = REPO / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

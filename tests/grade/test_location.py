@@ -20,6 +20,10 @@ import pytest
 from course import labsetup
 from course.notebooks import REPO
 
+# Two copies of the course each grade a class: about a minute, so this file runs in
+# `make test-slow` (CI runs that tier too), not in `make test`.
+pytestmark = pytest.mark.slow
+
 ASSIGNMENT = "ch03_spark_basics"
 IGNORE = shutil.ignore_patterns(".venv", ".git", "data", "*.egg-info", "__pycache__",
                                 ".bench", ".grade-sock-*", ".pytest_cache")
