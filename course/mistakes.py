@@ -60,8 +60,8 @@ def _user_counts(data: Path) -> Counter:
     return Counter(user for _, user, _ in _requests(data))
 
 
-# No entry for ch06.predicted: its wrong predictions are few, so their hints (stored in
-# answers.json in clear) and this file would spell out the right ones.
+# No entry for ch06a.predicted or ch06a.reruns_predicted: their wrong predictions are few, so
+# their hints (stored in answers.json in clear) and this file would spell out the right ones.
 
 
 def _one(value_of: Callable[[Path], object], hint: str):
