@@ -89,6 +89,7 @@ def test_wrong_predictions_charts_and_reruns_fail(run_variant):
     assert "(2, 6)" not in how and "(1, 1)" not in how, "the right numbers must stay hidden"
     assert "CheckError" in result["ex2-check"], result["ex2-check"]
     assert "CheckError" in result["ex4-check"] and "ch06a.bars" in result["ex4-check"], result
+    assert "sorted by height" in result["ex4-check"], "the known mistake's hint (mistakes.py)"
     why = result["ex5-check"]
     assert "CheckError" in why and "ch06a.reruns_predicted" in why, why
 
@@ -100,6 +101,7 @@ def test_other_wrong_ways_fail(run_variant):
     assert "Program F: your prediction (2, 6) is wrong" in how and "shuffle files" in how, how
     assert "Program B" not in how and "Program E" not in how
     assert "CheckError" in result["ex4-check"] and "ch06a.bars" in result["ex4-check"], result
+    assert "bars start at x = 1" in result["ex4-check"], result["ex4-check"]
     why = result["ex5-check"]
     assert "CheckError" in why and "ch06a.reruns_predicted" in why, why
 
@@ -112,6 +114,8 @@ def test_keys_counted_repartitioned_and_result_tasks_fail(run_variant):
             ["ex1-answer", "ex4-check", "ex5-check"]))
         assert "CheckError" in result["ex4-check"] or "AssertionError" in result["ex4-check"], \
             result
+        if chart is KEYS_COUNTED:
+            assert "different keys of a partition" in result["ex4-check"], result["ex4-check"]
         if reader is ALL_TASKS:
             why = result["ex5-check"]
             assert "CheckError" in why and "ch06a.reruns" in why, why
