@@ -84,7 +84,7 @@ bench: $(STAMP)
 # The course notebooks (course/INSTRUCTOR.md). course/source/ is the only thing edited:
 # `make answers` records the reference answers' hashes (course/answers.json) by running
 # the source notebooks; `make release` regenerates exercises/ and solutions/ from them.
-# ONLY=ch06_parallel_programming limits both to one chapter while it is being written.
+# ONLY=ch06a_partitions_stages limits both to one chapter while it is being written.
 release: $(STAMP)
 	$(PY) -m course.notebooks release $(if $(ONLY),--only $(ONLY))
 

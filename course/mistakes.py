@@ -60,8 +60,43 @@ def _user_counts(data: Path) -> Counter:
     return Counter(user for _, user, _ in _requests(data))
 
 
-# No entry for ch06.predicted: its wrong predictions are few, so their hints (stored in
-# answers.json in clear) and this file would spell out the right ones.
+_MONTHS = {m: i for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+CH06_LINE = re.compile(r'^\S+ - (\d+) \[(\d\d)/(\w{3})/(\d{4}):(\d\d:\d\d:\d\d) [^\]]*\] '
+                       r'"GET (\S+) HTTP/1\.0" \d{3} (\d+) "[^"]*"  "[^"]*"$')
+
+
+def _user_days(data: Path) -> list[tuple[int, int]]:
+    """(user_id, day of the month) of the lines chapter 6's ``parse`` keeps."""
+    out = []
+    for line in _lines(data):
+        m = CH06_LINE.match(line)
+        if m and m.group(3) in _MONTHS:
+            out.append((int(m.group(1)), int(m.group(2))))
+    return out
+
+
+def _ch06a_bars(data: Path, how: str) -> list:
+    """Chapter 6a's two charts (by day, by user; partitionBy(8): key k in partition k % 8),
+    drawn one of the wrong ways."""
+    charts = []
+    for keys in ([d for _u, d in _user_days(data)], [u for u, _d in _user_days(data)]):
+        parts: list[list[int]] = [[] for _ in range(8)]
+        for k in keys:
+            parts[k % 8].append(k)
+        if how == "distinct keys":
+            sizes = [len(set(p)) for p in parts]
+        else:
+            sizes = [len(p) for p in parts]
+        if how == "sorted":
+            sizes = sorted(sizes, reverse=True)
+        start = 1 if how == "one-based" else 0
+        charts.append([(start + i, n) for i, n in enumerate(sizes)])
+    return charts
+
+
+# No entry for ch06a.predicted or ch06a.reruns_predicted: their wrong predictions are few, so
+# their hints (stored in answers.json in clear) and this file would spell out the right ones.
 
 
 def _one(value_of: Callable[[Path], object], hint: str):
@@ -120,6 +155,18 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
         _one(lambda d: sorted(_user_counts(d).items(), key=lambda kv: -kv[0])[:10],
              "These are the 10 largest user ids: the exercise ranks users by their number "
              "of requests."),
+    ],
+    "ch06a.bars": [
+        _one(lambda d: _ch06a_bars(d, "sorted"),
+             "The bars are sorted by height: a chart of partitions keeps them in partition "
+             "order (bar i at x = i), so that you can see which partitions are empty or "
+             "overfull."),
+        _one(lambda d: _ch06a_bars(d, "one-based"),
+             "The heights are right but the bars start at x = 1: partitions are numbered "
+             "from 0, and bar i stands at x = i."),
+        _one(lambda d: _ch06a_bars(d, "distinct keys"),
+             "Each bar counts the different keys of a partition, not its records: a "
+             "task's work is the number of records it reads (partition_sizes)."),
     ],
     "ch04.ips_per_user": [
         _one(lambda d: _ips_per_user_with_repeats(d),

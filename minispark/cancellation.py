@@ -63,8 +63,8 @@ class JobCancellation:
     def addJobTag(self, tag: str) -> None:
         """Tag every job this thread starts from now on (see cancelJobsWithTag).
 
-        >>> sc.addJobTag("lab"); sc.addJobTag("ch06"); sorted(sc.getJobTags())
-        ['ch06', 'lab']
+        >>> sc.addJobTag("lab"); sc.addJobTag("ch06a"); sorted(sc.getJobTags())
+        ['ch06a', 'lab']
         >>> sc.clearJobTags()
         """
         _check_tag(tag)

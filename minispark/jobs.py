@@ -73,8 +73,8 @@ class JobSubmission(JobCancellation):
     def setLocalProperty(self, key: str, value: str | None) -> None:
         """Set a property seen by jobs started from this thread (None removes it).
 
-        >>> sc.setLocalProperty("lab", "ch06"); sc.getLocalProperty("lab")
-        'ch06'
+        >>> sc.setLocalProperty("lab", "ch06a"); sc.getLocalProperty("lab")
+        'ch06a'
         >>> sc.setLocalProperty("lab", None)
         """
         if value is None:

@@ -6,7 +6,7 @@ Here the layout is done on the server and drawn as inline SVG (no JavaScript,
 nothing fetched from the internet). Read after state.py; pages/jobs.py draws a
 job's graph, pages/stages.py one stage's.
 
-What it shows, as chapter 6 teaches it
+What it shows, as chapter 6a teaches it
   node        one RDD: the operation that made it (its scope: ``map``,
               ``reduceByKey``), then its name and id (``MapPartitionsRDD [2]``);
               hovering shows the call site (``map at In [4], line 2``). A green
