@@ -166,3 +166,24 @@ def test_wrong_readings_of_the_real_task_table_score_zero(run_variant):
         result = run_variant(NAME, {"ex7-reading": answer}, ["ex7-answer", "ex7-check"])
         failed = result["ex7-check"] or ""
         assert "CheckError" in failed and "ch11c.stage_reading" in failed, failed
+
+
+def test_the_feel_it_cells_find_the_bigger_data_only_where_it_is(tmp_path, monkeypatch):
+    """small_data(): the folder named by COURSE_SMALL_DATA when its manifest says "small";
+    None for another scale, a missing folder, or, without the variable, under pytest (tests
+    and graders time nothing, whatever lies in data-small/)."""
+    import json
+
+    from course.labsetup import small_data
+
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "manifest.json").write_text(json.dumps({"scale": "small"}))
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "manifest.json").write_text(json.dumps({"scale": "tiny"}))
+    monkeypatch.setenv("COURSE_SMALL_DATA", str(tmp_path / "small"))
+    assert small_data() == (tmp_path / "small").resolve()
+    for other in ("tiny", "missing"):
+        monkeypatch.setenv("COURSE_SMALL_DATA", str(tmp_path / other))
+        assert small_data() is None
+    monkeypatch.delenv("COURSE_SMALL_DATA")
+    assert small_data() is None
