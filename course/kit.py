@@ -7,8 +7,9 @@ installable project into ``DIR``:
 - ``minispark/`` and ``datagen/``, whole: the engine and the data generator;
 - the course *runtime*, the modules a notebook imports while it runs: ``course/labsetup.py``
   (the locked setup cell), ``checks.py`` (the self-checks), ``execution.py`` and
-  ``streamcheck.py`` (checks on how a job or a stream ran), ``lab.py`` (the launcher of
-  JupyterLab), and ``answers.json``, which holds only salted hashes of the answers;
+  ``streamcheck.py`` (checks on how a job or a stream ran), ``tasktable.py`` (the Stages
+  page's task table read from an event log), ``lab.py`` (the launcher of JupyterLab), and
+  ``answers.json``, which holds only salted hashes of the answers;
 - ``course/exercises/<assignment>/<assignment>.ipynb``: the released exercise notebooks
   (nbgrader's release: solutions replaced by stubs, hidden tests removed), installed with
   the package and copied by ``python -m course.lab`` into a working folder of the student's;
@@ -37,7 +38,8 @@ from course.notebooks import COURSE, REPO, assignments
 
 # The course modules a running notebook needs, and nothing else (see the opening comment).
 RUNTIME = ("__init__.py", "labsetup.py", "checks.py", "execution.py", "reporting.py",
-           "probes.py", "streamcheck.py", "lab.py", "answers.json")
+           "probes.py", "streamcheck.py", "lab.py", "answers.json",
+           "tasktable.py")
 # Imported only while instructors record answers (checks.record, `make answers`), never
 # by a student's notebook: the known mistakes' variants stay out of the kit.
 INSTRUCTOR_MODULES = ("mistakes",)

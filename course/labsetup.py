@@ -67,6 +67,32 @@ def data_dir() -> Path:
     return Path(os.environ.get("COURSE_DATA") or REPO / "data").expanduser().resolve()
 
 
+def small_data() -> Path | None:
+    """The optional bigger data set for the "feel it" cells, or None when it is not there.
+
+    It lives in ``$COURSE_SMALL_DATA``, else ``data-small/`` at the repository root, and is
+    made with ``python -m datagen generate --scale small --out data-small`` (about a million
+    log lines). Nothing graded reads it: cells that time jobs on it skip with a note without
+    it, and any ``small`` data set will do (its seed does not matter), so it is not checked
+    like the course data. Graders and tests time nothing: under the class grader, nbgrader
+    or pytest it is None unless ``$COURSE_SMALL_DATA`` names it (never under the grader).
+    """
+    import json
+
+    from course import checks
+
+    named = os.environ.get("COURSE_SMALL_DATA", "").strip()
+    unattended = any(os.environ.get(v) for v in ("NBGRADER_EXECUTION", "PYTEST_CURRENT_TEST"))
+    if checks.grading_mode() or (unattended and not named):
+        return None
+    where = Path(named or REPO / "data-small").expanduser()
+    try:
+        manifest = json.loads((where / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return where.resolve() if manifest.get("scale") == "small" else None
+
+
 def _accepted() -> set[str]:
     """The data sets this kernel may use: the course's, and in grading mode the grader's
     (grading mode is read once, by course.checks, so a notebook cannot switch it on to

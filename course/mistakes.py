@@ -173,6 +173,18 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
              "A user's list repeats an IP once per request: each IP should appear once per "
              "user (distinct() on the (user, ip) pairs before grouping)."),
     ],
+    "ch11b.break_it": [
+        _one(lambda d: _break_it(d, read_at_end=True),
+             "Your first number is in_map read after all three jobs: an accumulator keeps "
+             "adding, so read it right after the job you measure (map_after_first holds "
+             "the value after the first count)."),
+        _one(lambda d: _break_it(d, tasks_not_attempts=True),
+             "Your attempt counts count tasks (partitions), not attempts: a task that failed "
+             "twice and then succeeded ended three attempts, three TaskEnd events."),
+        _one(lambda d: _break_it(d, lines_of_all=True),
+             "The third number of each run counts the lines read by every attempt: count "
+             "only those of the attempts that failed (task_info.successful is False)."),
+    ],
 }
 
 
@@ -181,6 +193,38 @@ def _ips_per_user_with_repeats(data: Path) -> list:
     for ip, user, _ in _requests(data):
         ips[user].append(ip)
     return [(user, sorted(found)) for user, found in ips.items()]
+
+
+# Chapter 11b, exercise 7: the jobs of its given cell, replayed without Spark. Partition i is
+# the i-th log file in name order (the cell reads a glob); ``sc.faults.failTasks(0.5, seed=3)``
+# decides each attempt from a hash (minispark/faults.py), asked here the same way; the three
+# jobs are stages 0, 1 and 2 of a fresh context allowing 3 attempts per task.
+BREAK_IT_SEED, BREAK_IT_ATTEMPTS = 3, 3
+
+
+def _break_it(data: Path, *, read_at_end: bool = False, tasks_not_attempts: bool = False,
+              lines_of_all: bool = False) -> list:
+    from minispark.faults import FaultInjector
+
+    faults = FaultInjector(None)
+    faults.failTasks(0.5, seed=BREAK_IT_SEED)
+    lines = []
+    for path in sorted((data / "weblogs").glob("*.log")):
+        with open(path, "rb") as f:
+            lines.append(sum(1 for _ in f))
+    runs = []
+    for stage in range(3):
+        attempts = failed = lost = read = 0
+        for partition, n in enumerate(lines):
+            for attempt in range(BREAK_IT_ATTEMPTS):
+                attempts, read = attempts + 1, read + n
+                if faults.decide(stage, partition, attempt, BREAK_IT_ATTEMPTS) is None:
+                    break
+                failed, lost = failed + 1, lost + n
+        runs.append((len(lines) if tasks_not_attempts else attempts, failed,
+                     read if lines_of_all else lost))
+    n = sum(lines)
+    return [2 * n if read_at_end else n, n, 2 * n, *runs]
 
 
 def variants(exercise: str, data: Path) -> list[tuple[object, str]]:

@@ -1,6 +1,9 @@
 """Chapter 11b's execution-aware checks fail, with a message that teaches, when the right
 numbers are computed the wrong way: one action per counter instead of one pass with
-accumulators, or one pass that brings every line (or size) to the driver."""
+accumulators, or one pass that brings every line (or size) to the driver. Exercise 7's
+reading of failed and retried task attempts fails, with its own hint, for the readings
+students get wrong, and the known mistakes that give those hints replay the exercise
+exactly."""
 
 from __future__ import annotations
 
@@ -55,3 +58,64 @@ def test_one_pass_through_the_driver_fails_too(run_variant):
     assert result["ex1-check"] is None and result["ex3-check"] is None, result
     assert "CheckError" in result["ex1-how"] and "no line has" in result["ex1-how"]
     assert "CheckError" in result["ex3-how"] and "two numbers per task" in result["ex3-how"]
+
+
+# Exercise 7 (minispark-only): the attempts of jobs whose tasks fail on cue. Each wrong
+# reading below is one a student makes; each scores 0 with the hint written for it.
+
+READ_AT_END = '''
+def attempt_counts(run):
+    ends = [e for e in run.events if e.kind == "TaskEnd"]
+    failed = [e for e in ends if not e.data["task_info"].successful]
+    return (len(ends), len(failed), sum(e.data["metrics"].records_read for e in failed))
+
+break_it = [in_map.value, in_foreach.value, in_map.value,      # read after all three jobs
+            attempt_counts(first), attempt_counts(each), attempt_counts(second)]
+'''
+
+TASKS_NOT_ATTEMPTS = '''
+def attempt_counts(run):                # one per partition: the retries disappear
+    ends = [e for e in run.events if e.kind == "TaskEnd"]
+    failed = [e for e in ends if not e.data["task_info"].successful]
+    return (len({e.data["task_info"].index for e in ends}), len(failed),
+            sum(e.data["metrics"].records_read for e in failed))
+
+break_it = [map_after_first, foreach_after_each, map_after_second,
+            attempt_counts(first), attempt_counts(each), attempt_counts(second)]
+'''
+
+LINES_OF_ALL = '''
+def attempt_counts(run):                # the lines of every attempt, not of the failed ones
+    ends = [e for e in run.events if e.kind == "TaskEnd"]
+    failed = [e for e in ends if not e.data["task_info"].successful]
+    return (len(ends), len(failed), sum(e.data["metrics"].records_read for e in ends))
+
+break_it = [map_after_first, foreach_after_each, map_after_second,
+            attempt_counts(first), attempt_counts(each), attempt_counts(second)]
+'''
+
+
+def test_wrong_readings_of_the_attempts_score_zero_with_their_hint(run_variant):
+    for answer, why in ((READ_AT_END, "read after all three jobs"),
+                        (TASKS_NOT_ATTEMPTS, "count tasks (partitions), not attempts"),
+                        (LINES_OF_ALL, "lines read by every attempt")):
+        result = run_variant(NAME, {"ex7-answer": answer}, ["ex7-check"])
+        failed = result["ex7-check"] or ""
+        assert "CheckError" in failed and why in failed, failed
+
+
+def test_the_mistakes_replay_the_given_cell_exactly(tmp_path):
+    """course/mistakes.py computes exercise 7's answer without Spark (the fault hash asked
+    the same way); its unmistaken replay must be the reference answer, or the hints of its
+    variants would fire on answers nobody gives."""
+    from course import checks, labsetup, mistakes
+
+    data = tmp_path / "data"
+    labsetup.ensure_data(data)
+    checks.check("ch11b.break_it", mistakes._break_it(data))      # raises if it differs
+    for value, _hint in mistakes.variants("ch11b.break_it", data):
+        try:
+            checks.check("ch11b.break_it", value)
+        except checks.CheckError:
+            continue
+        raise AssertionError(f"a known mistake passes the check: {value}")

@@ -3,7 +3,9 @@ answer is computed the slow way: a shuffle instead of coalesce (even one whose f
 earlier cell wrote, so that the watched job skips it), the table (or a table derived from
 it) captured in the closure instead of broadcast, an unsalted or badly salted hot key, the
 setup run per record instead of per partition, and the data (or every count) collected to
-the driver instead of the top n. Each check meets at least two wrong ways."""
+the driver instead of the top n. Each check meets at least two wrong ways, and so does
+exercise 7's reading of a real task table from the event log (the wrong stage, records
+where bytes are asked, input records where the shuffle's are)."""
 
 from __future__ import annotations
 
@@ -118,3 +120,70 @@ def test_other_slow_ways_fail_the_how_checks_too(run_variant):
     assert "CheckError" in result["ex3-how"] and "a table made from it" in result["ex3-how"]
     assert "CheckError" in result["ex4-how"] and "user_id % n" in result["ex4-how"]
     assert "CheckError" in result["ex6-how"] and "Fetch only the n" in result["ex6-how"]
+
+
+# Exercise 7's real task table (minispark's event log): readings students get wrong score 0.
+
+MAP_STAGE = '''
+def read_stages(skewed_stages, tiny_stages):      # the map stage, not the one reading the shuffle
+    reduce_tasks = skewed_stages[0]["tasks"]
+    longest = max(reduce_tasks, key=lambda t: (t["records"], -t["partition"]))
+    tiny_tasks = tiny_stages[-1]["tasks"]
+    return [len(reduce_tasks), longest["partition"], longest["records"],
+            [t["shuffle_read_bytes"] for t in reduce_tasks], diagnose(reduce_tasks),
+            len(tiny_tasks), max(t["records"] for t in tiny_tasks), diagnose(tiny_tasks)]
+
+stage_reading = read_stages(skewed_stages, tiny_stages)
+'''
+
+RECORDS_FOR_BYTES = '''
+def read_stages(skewed_stages, tiny_stages):      # records where the bytes are asked
+    reduce_tasks = skewed_stages[-1]["tasks"]
+    longest = max(reduce_tasks, key=lambda t: (t["records"], -t["partition"]))
+    tiny_tasks = tiny_stages[-1]["tasks"]
+    return [len(reduce_tasks), longest["partition"], longest["records"],
+            [t["shuffle_read_records"] for t in reduce_tasks], diagnose(reduce_tasks),
+            len(tiny_tasks), max(t["records"] for t in tiny_tasks), diagnose(tiny_tasks)]
+
+stage_reading = read_stages(skewed_stages, tiny_stages)
+'''
+
+INPUT_RECORDS = '''
+def read_stages(skewed_stages, tiny_stages):      # input records only: a shuffle stage reads 0
+    reduce_tasks = skewed_stages[-1]["tasks"]
+    longest = max(reduce_tasks, key=lambda t: (t["input_records"], -t["partition"]))
+    tiny_tasks = tiny_stages[-1]["tasks"]
+    return [len(reduce_tasks), longest["partition"], longest["input_records"],
+            [t["shuffle_read_bytes"] for t in reduce_tasks], diagnose(reduce_tasks),
+            len(tiny_tasks), max(t["input_records"] for t in tiny_tasks), diagnose(tiny_tasks)]
+
+stage_reading = read_stages(skewed_stages, tiny_stages)
+'''
+
+
+def test_wrong_readings_of_the_real_task_table_score_zero(run_variant):
+    for answer in (MAP_STAGE, RECORDS_FOR_BYTES, INPUT_RECORDS):
+        result = run_variant(NAME, {"ex7-reading": answer}, ["ex7-answer", "ex7-check"])
+        failed = result["ex7-check"] or ""
+        assert "CheckError" in failed and "ch11c.stage_reading" in failed, failed
+
+
+def test_the_feel_it_cells_find_the_bigger_data_only_where_it_is(tmp_path, monkeypatch):
+    """small_data(): the folder named by COURSE_SMALL_DATA when its manifest says "small";
+    None for another scale, a missing folder, or, without the variable, under pytest (tests
+    and graders time nothing, whatever lies in data-small/)."""
+    import json
+
+    from course.labsetup import small_data
+
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "manifest.json").write_text(json.dumps({"scale": "small"}))
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "manifest.json").write_text(json.dumps({"scale": "tiny"}))
+    monkeypatch.setenv("COURSE_SMALL_DATA", str(tmp_path / "small"))
+    assert small_data() == (tmp_path / "small").resolve()
+    for other in ("tiny", "missing"):
+        monkeypatch.setenv("COURSE_SMALL_DATA", str(tmp_path / other))
+        assert small_data() is None
+    monkeypatch.delenv("COURSE_SMALL_DATA")
+    assert small_data() is None
