@@ -72,7 +72,7 @@ LONG_RUN_WRONG = {
     # no checkpoint: the right centres, a lineage that grows with the steps
     "no checkpoint": [("            labels.checkpoint()", "            pass")],
     # one broadcast, made before the loop: every step assigns to the initial centres
-    "one broadcast": [("    live = []", "    first = sc.broadcast(centres)\n    live = []"),
+    "one broadcast": [("    live = []  ", "    first = sc.broadcast(centres)\n    live = []  "),
                       ("        bc = sc.broadcast(centres)\n        live.append(bc)",
                        "        bc = first")],
     # the centres captured in the closure: right results, no broadcast read by the tasks
@@ -108,7 +108,7 @@ def test_long_run_wrong_answers(tmp_path, monkeypatch):
     assert "it grows with the number of steps" in check, check
     assert "ran 7 jobs; expected 9" in how, how
     check, how = found["one broadcast"]
-    assert "CheckError" in check and "a broadcast's value never changes" in check, check
+    assert "CheckError" in check and "A broadcast's value never changes" in check, check
     check, how = found["captured"]
     assert check == "", "captured centres give the right answer"
     assert "made 7 broadcast(s)" in how and "read broadcasts 0 time(s)" in how, how
