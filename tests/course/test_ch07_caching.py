@@ -54,7 +54,8 @@ WRONG = {
     },
     "ex8-answer": {
         # checkpoint() after the first action: not written when the blocks are lost
-        "checkpoint late": [("saved.checkpoint()\nsaved.count()", "saved.count()\nsaved.checkpoint()")],
+        "checkpoint late": [("saved.checkpoint()\nsaved.count()",
+                             "saved.count()\nsaved.checkpoint()")],
         # the blocks never dropped: nothing parsed again
         "no drop": [("    sc.faults.dropCachedBlocks(rdd)\n", "")],
     },

@@ -93,7 +93,7 @@ def test_long_run_wrong_answers(tmp_path, monkeypatch):
     by_id = {nbgrader_meta(c).get("grade_id") or c.get("id"): c for c in nb["cells"]}
     cells = [by_id[i] for i in ("setup", "given-code", "ex1-answer", "ex2-answer",
                                 "ex3-answer", "ex4-answer")]
-    for wrong, edits in LONG_RUN_WRONG.items():
+    for edits in LONG_RUN_WRONG.values():
         answer = by_id["ex6-answer"]
         for old, new in edits:
             answer = _variant(answer, old, new)
