@@ -81,12 +81,16 @@ LONG_RUN_WRONG = {
                  ("lambda kv, bc=bc:", "lambda kv, cs=list(centres):")],
     # nothing destroyed: right results, every broadcast kept on the executors
     "no destroy": [("                old.destroy()", "                old.unpersist()")],
+    # the checkpointed step's own broadcast destroyed too: its function is still shipped
+    # (PySpark's next job fails; minispark's does not, the how-it-ran check catches it)
+    "destroy all": [("            for old in live[:-1]:", "            for old in live:")],
 }
 
 
 def test_long_run_wrong_answers(tmp_path, monkeypatch):
     """Two wrong long runs score 0 on ex6-check (a growing lineage, one broadcast for all
-    the steps); two right-looking ones lose ex6-how (no broadcast, nothing destroyed)."""
+    the steps); right-looking ones lose ex6-how (no broadcast, nothing destroyed, a
+    broadcast destroyed that a checkpointed RDD's function still names)."""
     monkeypatch.setenv("COURSE_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("COURSE_ENGINE", "minispark")
     nb = read(source_path(NAME))
@@ -115,3 +119,5 @@ def test_long_run_wrong_answers(tmp_path, monkeypatch):
     check, how = found["no destroy"]
     assert check == "", "keeping every broadcast gives the right answer"
     assert "CheckError" in how and "[True, True, True, True, True, True, True]" in how, how
+    check, how = found["destroy all"]
+    assert "CheckError" in how and "[False, False, False, False, False, False, True]" in how, how
