@@ -168,6 +168,31 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
              "Each bar counts the different keys of a partition, not its records: a "
              "task's work is the number of records it reads (partition_sizes)."),
     ],
+    "ch07.kb_report": [
+        _one(lambda d: [_kb_report(d), 3 * len(_lines(d))],
+             "The report is right, but its three actions parsed every line three times: "
+             "none of them read a cached RDD of parsed requests (caching the raw lines still "
+             "parses them in every action). Cache the article requests, before the first "
+             "action."),
+        _one(lambda d: [(_kb_report(d)[0], _kb_report(d)[0], _kb_report(d)[2]), len(_lines(d))],
+             "Your second number is the number of article requests: count the different "
+             "users (distinct() before count())."),
+    ],
+    "ch07.lost_blocks": [
+        _one(lambda d: [len(_lines(d)), len(_lines(d))],
+             "saved parsed every line again too: its checkpoint was not written when its "
+             "blocks were lost. checkpoint() only marks an RDD, and the next action writes it: "
+             "mark saved before its first action."),
+        _one(lambda d: [0, 0],
+             "Neither count parsed a line: the blocks were still cached. lose_and_count must "
+             "drop them (sc.faults.dropCachedBlocks(rdd)) before it counts."),
+    ],
+    "ch10.long_run": [
+        _one(lambda d: _long_run_one_broadcast(d),
+             "These are the centres after one step, and the labels assign the points to the "
+             "initial centres: every step used the first broadcast. A broadcast's value never "
+             "changes: broadcast the new centres at each step."),
+    ],
     "ch04.ips_per_user": [
         _one(lambda d: _ips_per_user_with_repeats(d),
              "A user's list repeats an IP once per request: each IP should appear once per "
@@ -186,6 +211,48 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
              "only those of the attempts that failed (task_info.successful is False)."),
     ],
 }
+
+
+def _kb_report(data: Path) -> tuple[int, int, int]:
+    """ch07 exercise 5: (article requests, different users, different articles)."""
+    kb = [(user, path) for _, user, path in _requests(data) if path.startswith("/KBDOC-")]
+    return (len(kb), len({user for user, _ in kb}), len({path for _, path in kb}))
+
+
+def _device_points(data: Path) -> list[tuple[float, float]]:
+    """Chapter 10's points: the last two fields of each device report, no-fix ones dropped."""
+    found = []
+    with open(data / "devices" / "devicestatus.txt", encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\r\n").split(",")
+            point = (float(fields[-2]), float(fields[-1]))
+            if point != (0.0, 0.0):
+                found.append(point)
+    return found
+
+
+def _closest(point, centres) -> int:
+    return min(range(len(centres)), key=lambda i: (point[0] - centres[i][0]) ** 2
+               + (point[1] - centres[i][1]) ** 2)
+
+
+def _kmeans_step(points, centres) -> list[tuple[float, float]]:
+    sums: dict[int, list[float]] = {}
+    for p in points:
+        s = sums.setdefault(_closest(p, centres), [0.0, 0.0, 0])
+        s[0] += p[0]
+        s[1] += p[1]
+        s[2] += 1
+    return [(sums[i][0] / sums[i][2], sums[i][1] / sums[i][2]) if i in sums else c
+            for i, c in enumerate(centres)]
+
+
+def _long_run_one_broadcast(data: Path) -> list:
+    """ch10 exercise 6 with one broadcast of the initial centres for all 10 steps."""
+    points = _device_points(data)
+    initial = points[:5]
+    sizes = Counter(_closest(p, initial) for p in points)
+    return [_kmeans_step(points, initial), sorted(sizes.items())]
 
 
 def _ips_per_user_with_repeats(data: Path) -> list:

@@ -50,4 +50,4 @@ def test_the_solution_gets_full_marks_in_every_one_of_50_gradings():
                             if s["points"] is not None and s["points"] < s["max"]})
             for r in rows if r["total"] != r["max"] or r["status"] != "ok"}
     assert lost == {}, json.dumps(lost, indent=1, default=str)[:4000]
-    assert all(r["max"] == 15 for r in rows)  # course/INSTRUCTOR.md: 15 points
+    assert all(r["max"] == 18 for r in rows)  # course/INSTRUCTOR.md: 18 points
