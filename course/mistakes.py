@@ -121,12 +121,28 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
              "These are the 10 largest user ids: the exercise ranks users by their number "
              "of requests."),
     ],
+    "ch09a.app": [
+        _one(lambda d: _recorded_per_batch(d, lambda lines: [len(lines)]),
+             "That is the number of lines of each batch: the application's stream holds "
+             "the (user_id, requests) pairs of each batch (requests_per_user(lines))."),
+        _one(lambda d: _recorded_per_batch(d, lambda lines: list(Counter(
+            line.split(" ")[2] for line in lines).items())),
+             "The right counts, but each user id is a string: int(...) the third field."),
+    ],
     "ch04.ips_per_user": [
         _one(lambda d: _ips_per_user_with_repeats(d),
              "A user's list repeats an IP once per request: each IP should appear once per "
              "user (distinct() on the (user, ip) pairs before grouping)."),
     ],
 }
+
+
+def _recorded_per_batch(data: Path, per_batch: Callable[[list[str]], list]) -> list:
+    """``per_batch(lines)`` for each batch of chapter 9a's recording (the replayer's cut
+    of 16 September 2013 at 600 times real speed, 8 one-second batches), numbered from 1."""
+    from course.streamcheck import recorded_batches  # plain Python: the replayer's schedule
+    batches = recorded_batches(data / "weblogs" / "2013-09-16.log", speedup=600, count=8)
+    return [(i, sorted(per_batch(lines))) for i, lines in enumerate(batches, start=1)]
 
 
 def _ips_per_user_with_repeats(data: Path) -> list:

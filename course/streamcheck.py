@@ -19,6 +19,15 @@ what it produced per batch. The same function also runs live on
 - ``printed(sc, program, batches)``: the same run, returning the lines the program
   printed (``pprint``, ``print`` in ``foreachRDD``), with each batch time written
   as ``<batch n>`` so that the text does not depend on when it ran.
+- ``run_app(sc, build, batches, host, port)``: the student writes the whole
+  application's setup, ``build(sc, host, port) -> (ssc, stream)``, making the
+  ``StreamingContext`` and the ``socketTextStream`` themselves. For the run, the
+  socket stream (and ``textFileStream``) delivers the recording instead of
+  reading a server, and every ``StreamingContext`` made meanwhile runs on a
+  ManualClock (minispark); the returned ``AppRun`` holds the results per batch
+  and *how* the application was built: each context's ``batchDuration``, each
+  input stream asked for (``("socketTextStream", host, port)``), the SparkContext
+  it was made on.
 
 On minispark the batches run on a ManualClock: no waiting, deterministic. On
 PySpark (``COURSE_ENGINE=pyspark``) they run in real time, one batch per
@@ -43,7 +52,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["recorded_batches", "run_batches", "printed", "is_pyspark", "streaming_module"]
+__all__ = ["recorded_batches", "run_batches", "printed", "run_app", "AppRun", "is_pyspark",
+           "streaming_module"]
 
 
 def is_pyspark(sc: Any) -> bool:
@@ -186,3 +196,131 @@ def printed(sc: Any, program: Callable[[Any], Any], batches: list[list], *,
             line = line.replace(stamp, name)
         lines.append(line)
     return lines
+
+
+class AppRun:
+    """What ``run_app`` saw: ``results`` (as ``run_batches`` returns them), ``contexts``
+    (the ``batchDuration`` given to each StreamingContext made, in order), ``inputs``
+    (each input stream asked for: ``("socketTextStream", host, port)`` or
+    ``("textFileStream", directory)``) and ``on_sc`` (whether the context that ran
+    was made on the given SparkContext)."""
+
+    def __init__(self) -> None:
+        self.results: list[tuple[int, list]] = []
+        self.contexts: list[Any] = []
+        self.inputs: list[tuple] = []
+        self.on_sc = False
+
+    @property
+    def batch_seconds(self) -> Any:
+        """The batch interval of the (last) StreamingContext made, as given."""
+        return self.contexts[-1] if self.contexts else None
+
+    def __repr__(self) -> str:
+        return (f"AppRun(contexts={self.contexts}, inputs={self.inputs}, "
+                f"on_sc={self.on_sc}, batches={len(self.results)})")
+
+
+@contextlib.contextmanager
+def _recorded_sources(module: Any, batches: list[list], seen: AppRun, clock: Any):
+    """Within the block, ``module.StreamingContext`` records how it is made and used,
+    runs on ``clock`` (minispark), and its socket and file streams deliver ``batches``."""
+    cls = module.StreamingContext
+    saved = {name: cls.__dict__[name] for name in
+             ("__init__", "socketTextStream", "textFileStream")}
+
+    def __init__(self, sparkContext, batchDuration=None, *args, **kwargs):
+        seen.contexts.append(batchDuration)
+        if clock is not None:
+            kwargs.setdefault("clock", clock)
+        saved["__init__"](self, sparkContext, batchDuration, *args, **kwargs)
+
+    def replayed(self):
+        return self.queueStream([list(b) for b in batches], oneAtATime=True)
+
+    def socketTextStream(self, hostname, port, *args, **kwargs):
+        seen.inputs.append(("socketTextStream", hostname, port))
+        return replayed(self)
+
+    def textFileStream(self, directory):
+        seen.inputs.append(("textFileStream", directory))
+        return replayed(self)
+
+    patched = {"__init__": __init__, "socketTextStream": socketTextStream,
+               "textFileStream": textFileStream}
+    for name, function in patched.items():
+        function.__doc__ = saved[name].__doc__
+        setattr(cls, name, function)
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(cls, name, function)
+
+
+def run_app(sc: Any, build: Callable[[Any, str, int], Any], batches: list[list],
+            host: str = "localhost", port: int = 9999, *, extra: int = 0,
+            sort: bool = True) -> AppRun:
+    """Call ``build(sc, host, port)``, which makes a StreamingContext and its input
+    stream and returns ``(ssc, stream)`` unstarted; run ``ssc`` over ``batches`` (its
+    socket or file stream replays them, one per batch) and report what happened.
+
+    >>> def build(sc, host, port):
+    ...     ssc = streaming_module(sc).StreamingContext(sc, 1)
+    ...     return ssc, ssc.socketTextStream(host, port).count()
+    >>> app = run_app(sc, build, [["a", "b"], []], "localhost", 4321)
+    >>> app.results, app.contexts, app.inputs, app.on_sc
+    ([(1, [2]), (2, [0])], [1], [('socketTextStream', 'localhost', 4321)], True)
+    """
+    module = streaming_module(sc)
+    seen = AppRun()
+    clock = None if is_pyspark(sc) else module.ManualClock()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with _recorded_sources(module, batches, seen, clock):
+            built = build(sc, host, port)
+    if not (isinstance(built, tuple) and len(built) == 2):
+        raise TypeError(f"build returned {type(built).__name__}: return the pair "
+                        "(ssc, stream), the StreamingContext and the stream it computes")
+    ssc, out = built
+    if not isinstance(ssc, module.StreamingContext):
+        raise TypeError(f"the first of the pair is a {type(ssc).__name__}, not the "
+                        "StreamingContext: return (ssc, stream)")
+    if not hasattr(out, "foreachRDD"):
+        raise TypeError(f"the second of the pair is a {type(out).__name__}, not a DStream")
+    seen.on_sc = ssc.sparkContext is sc
+    batch = seen.batch_seconds
+    if not isinstance(batch, (int, float)) or not batch > 0:
+        raise ValueError(f"the StreamingContext's batchDuration is {batch!r}: a number of "
+                         "seconds is expected")
+    if clock is None and batch > 10:
+        raise ValueError(f"a batch interval of {batch} s: StreamingContext(sc, seconds) "
+                         "takes seconds, and on PySpark this run would take "
+                         f"{batch * (len(batches) + extra):g} s")
+    results: list = []
+    ticks: list = []
+    n = len(batches) + extra
+    try:
+        try:
+            out.foreachRDD(lambda t, rdd: results.append(
+                (t, sorted(rdd.collect()) if sort else rdd.collect())))
+            out.foreachRDD(lambda t, rdd: ticks.append(t))
+        except Exception as exc:
+            raise RuntimeError("cannot add the check's output to the stream (was the "
+                               "context started already?): return (ssc, stream) without "
+                               f"calling ssc.start(); the check starts it ({exc})") from None
+        ssc.start()
+        if clock is not None:
+            clock.advance(int(round(n * batch * 1000)))
+        else:
+            deadline = _time.monotonic() + 60 + n * batch * 4
+            while len(ticks) < n and _time.monotonic() < deadline:
+                ssc.awaitTerminationOrTimeout(0.05)
+            if len(ticks) < n:
+                raise RuntimeError(f"PySpark ran only {len(ticks)} of {n} batches in time")
+    finally:
+        ssc.stop(stopSparkContext=False, stopGraceFully=False)
+    times = ticks[:n]
+    numbered = [(_number(times, t, batch), records) for t, records in results]
+    seen.results = [(i, records) for i, records in numbered if 1 <= i <= n]
+    return seen
