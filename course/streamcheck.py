@@ -28,6 +28,11 @@ what it produced per batch. The same function also runs live on
   and *how* the application was built: each context's ``batchDuration``, each
   input stream asked for (``("socketTextStream", host, port)``), the SparkContext
   it was made on.
+- ``run_file_app(sc, build, files)``: the same for a ``textFileStream``:
+  ``build(sc, directory) -> (ssc, stream)``; before batch i the files of
+  ``files[i]`` (``(name, lines)`` pairs) *appear* in the directory (written
+  under a hidden name, then renamed into place, as an application must do),
+  and ``before`` files are there before the start (a file stream ignores them).
 
 On minispark the batches run on a ManualClock: no waiting, deterministic. On
 PySpark (``COURSE_ENGINE=pyspark``) they run in real time, one batch per
@@ -52,8 +57,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["recorded_batches", "run_batches", "printed", "run_app", "AppRun", "is_pyspark",
-           "streaming_module"]
+__all__ = ["recorded_batches", "run_batches", "printed", "run_app", "run_file_app", "AppRun",
+           "is_pyspark", "streaming_module"]
 
 
 def is_pyspark(sc: Any) -> bool:
@@ -222,9 +227,10 @@ class AppRun:
 
 
 @contextlib.contextmanager
-def _recorded_sources(module: Any, batches: list[list], seen: AppRun, clock: Any):
+def _recorded_sources(module: Any, batches: list[list] | None, seen: AppRun, clock: Any):
     """Within the block, ``module.StreamingContext`` records how it is made and used,
-    runs on ``clock`` (minispark), and its socket and file streams deliver ``batches``."""
+    runs on ``clock`` (minispark), and its socket and file streams deliver ``batches``
+    (``None``: the file stream reads its directory, the socket stream delivers nothing)."""
     cls = module.StreamingContext
     saved = {name: cls.__dict__[name] for name in
              ("__init__", "socketTextStream", "textFileStream")}
@@ -236,7 +242,8 @@ def _recorded_sources(module: Any, batches: list[list], seen: AppRun, clock: Any
         saved["__init__"](self, sparkContext, batchDuration, *args, **kwargs)
 
     def replayed(self):
-        return self.queueStream([list(b) for b in batches], oneAtATime=True)
+        return self.queueStream([list(b) for b in batches or []], oneAtATime=True,
+                                default=None if batches else [])
 
     def socketTextStream(self, hostname, port, *args, **kwargs):
         seen.inputs.append(("socketTextStream", hostname, port))
@@ -244,6 +251,8 @@ def _recorded_sources(module: Any, batches: list[list], seen: AppRun, clock: Any
 
     def textFileStream(self, directory):
         seen.inputs.append(("textFileStream", directory))
+        if batches is None:
+            return saved["textFileStream"](self, directory)
         return replayed(self)
 
     patched = {"__init__": __init__, "socketTextStream": socketTextStream,
@@ -279,6 +288,12 @@ def run_app(sc: Any, build: Callable[[Any, str, int], Any], batches: list[list],
         warnings.simplefilter("ignore", FutureWarning)
         with _recorded_sources(module, batches, seen, clock):
             built = build(sc, host, port)
+    ssc, out = _pair(module, built)
+    _drive(sc, seen, ssc, out, clock, len(batches) + extra, sort)
+    return seen
+
+
+def _pair(module: Any, built: Any) -> tuple[Any, Any]:
     if not (isinstance(built, tuple) and len(built) == 2):
         raise TypeError(f"build returned {type(built).__name__}: return the pair "
                         "(ssc, stream), the StreamingContext and the stream it computes")
@@ -288,6 +303,15 @@ def run_app(sc: Any, build: Callable[[Any, str, int], Any], batches: list[list],
                         "StreamingContext: return (ssc, stream)")
     if not hasattr(out, "foreachRDD"):
         raise TypeError(f"the second of the pair is a {type(out).__name__}, not a DStream")
+    return ssc, out
+
+
+def _drive(sc: Any, seen: AppRun, ssc: Any, out: Any, clock: Any, n: int, sort: bool,
+           before_batch: Callable[[int], None] = lambda i: None, warmup: int = 0) -> None:
+    """Run ``ssc`` for ``n`` batches, collecting ``out`` into ``seen.results``;
+    ``before_batch(i)`` runs before batch i (0-based) is due. On PySpark, ``warmup``
+    batches run first and are not counted (so that what ``before_batch(0)`` does
+    happens between two batches, not just before a batch due any moment)."""
     seen.on_sc = ssc.sparkContext is sc
     batch = seen.batch_seconds
     if not isinstance(batch, (int, float)) or not batch > 0:
@@ -296,10 +320,9 @@ def run_app(sc: Any, build: Callable[[Any, str, int], Any], batches: list[list],
     if clock is None and batch > 10:
         raise ValueError(f"a batch interval of {batch} s: StreamingContext(sc, seconds) "
                          "takes seconds, and on PySpark this run would take "
-                         f"{batch * (len(batches) + extra):g} s")
+                         f"{batch * n:g} s")
     results: list = []
     ticks: list = []
-    n = len(batches) + extra
     try:
         try:
             out.foreachRDD(lambda t, rdd: results.append(
@@ -310,17 +333,60 @@ def run_app(sc: Any, build: Callable[[Any, str, int], Any], batches: list[list],
                                "context started already?): return (ssc, stream) without "
                                f"calling ssc.start(); the check starts it ({exc})") from None
         ssc.start()
-        if clock is not None:
-            clock.advance(int(round(n * batch * 1000)))
-        else:
-            deadline = _time.monotonic() + 60 + n * batch * 4
-            while len(ticks) < n and _time.monotonic() < deadline:
+        warmup = 0 if clock is not None else warmup
+        deadline = _time.monotonic() + 60 + (n + warmup) * batch * 4
+        for i in range(-warmup, n):
+            if i >= 0:
+                before_batch(i)
+            if clock is not None:
+                clock.advance(int(round(batch * 1000)))
+                continue
+            while len(ticks) <= i + warmup and _time.monotonic() < deadline:
                 ssc.awaitTerminationOrTimeout(0.05)
-            if len(ticks) < n:
+            if len(ticks) <= i + warmup:
                 raise RuntimeError(f"PySpark ran only {len(ticks)} of {n} batches in time")
     finally:
         ssc.stop(stopSparkContext=False, stopGraceFully=False)
-    times = ticks[:n]
+    times = ticks[warmup:warmup + n]
     numbered = [(_number(times, t, batch), records) for t, records in results]
     seen.results = [(i, records) for i, records in numbered if 1 <= i <= n]
+
+
+def run_file_app(sc: Any, build: Callable[[Any, str], Any], files: list[list[tuple[str, list]]],
+                 *, before: list[tuple[str, list]] = (), sort: bool = True) -> AppRun:
+    """Call ``build(sc, directory)`` -> ``(ssc, stream)`` with a fresh directory, then run
+    one batch per entry of ``files``: the files of ``files[i]`` appear in the directory
+    just before batch i is due (on minispark, on the manual clock: deterministic).
+
+    >>> def build(sc, directory):
+    ...     ssc = streaming_module(sc).StreamingContext(sc, 1)
+    ...     return ssc, ssc.textFileStream(directory).count()
+    >>> app = run_file_app(sc, build, [[("a.log", ["x", "y"])], [], [("b", ["z"]), ("c", [])]],
+    ...                    before=[("old.log", ["too old"])])
+    >>> app.results, app.inputs[0][0]   # no new file: an RDD with no partition, no count
+    ([(1, [2]), (2, []), (3, [1])], 'textFileStream')
+    """
+    module = streaming_module(sc)
+    seen = AppRun()
+    clock = None if is_pyspark(sc) else module.ManualClock()
+    folder = Path(tempfile.mkdtemp(prefix="course-files-"))
+
+    def appear(name: str, lines: list) -> None:
+        hidden = folder / f".{name}.tmp"       # a file stream skips names starting with '.'
+        hidden.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        hidden.rename(folder / name)           # appears whole, at once
+
+    try:
+        for name, lines in before:
+            appear(name, lines)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            with _recorded_sources(module, None, seen, clock):
+                built = build(sc, str(folder))
+        ssc, out = _pair(module, built)
+        _drive(sc, seen, ssc, out, clock, len(files), sort,
+               before_batch=lambda i: [appear(name, lines) for name, lines in files[i]],
+               warmup=1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return seen
