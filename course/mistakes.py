@@ -129,6 +129,31 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
             line.split(" ")[2] for line in lines).items())),
              "The right counts, but each user id is a string: int(...) the third field."),
     ],
+    "ch09b.file_kb": [
+        _one(lambda d: _recorded_per_batch(d, list),
+             "That is every line of the new files: the stream should hold only the KB "
+             "requests of each batch (kb_requests(lines))."),
+    ],
+    "ch09b.cores": [
+        _one(lambda d: [1, 3],
+             "One core per receiver leaves none to the batch jobs: the receivers hold every "
+             "core and no batch is ever processed."),
+        _one(lambda d: [2, 6],
+             "Two cores per receiver is more than the smallest number: a receiver holds one "
+             "core, and the batch jobs need one more in all."),
+    ],
+    "ch09b.last_4s": [
+        _one(lambda d: _recorded_per_batch(d, lambda lines: [sum(map(_is_kb, lines))], 12),
+             "That is the number of KB requests of each batch alone: a window of 4 seconds "
+             "counts the last 4 batches (window(4) before counting)."),
+    ],
+    "ch09b.redo": [
+        _one(lambda d: _recorded_per_batch(d, lambda lines: 2 * [x for x in lines if _is_kb(x)],
+                                           4),
+             "Every line is in its batch's file twice: the redo added the records again "
+             "(the file was appended to). Write the file whole, replacing it (mode \"w\"), "
+             "so that a redo leaves what one run left."),
+    ],
     "ch04.ips_per_user": [
         _one(lambda d: _ips_per_user_with_repeats(d),
              "A user's list repeats an IP once per request: each IP should appear once per "
@@ -137,12 +162,22 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
 }
 
 
-def _recorded_per_batch(data: Path, per_batch: Callable[[list[str]], list]) -> list:
-    """``per_batch(lines)`` for each batch of chapter 9a's recording (the replayer's cut
-    of 16 September 2013 at 600 times real speed, 8 one-second batches), numbered from 1."""
+def _recorded(data: Path, count: int) -> list[list[str]]:
+    """The streaming chapters' recording: the replayer's cut of 16 September 2013 at 600
+    times real speed, ``count`` one-second batches."""
     from course.streamcheck import recorded_batches  # plain Python: the replayer's schedule
-    batches = recorded_batches(data / "weblogs" / "2013-09-16.log", speedup=600, count=8)
-    return [(i, sorted(per_batch(lines))) for i, lines in enumerate(batches, start=1)]
+    return recorded_batches(data / "weblogs" / "2013-09-16.log", speedup=600, count=count)
+
+
+def _recorded_per_batch(data: Path, per_batch: Callable[[list[str]], list],
+                        count: int = 8) -> list:
+    """``per_batch(lines)`` for each batch of the recording, numbered from 1."""
+    return [(i, sorted(per_batch(lines)))
+            for i, lines in enumerate(_recorded(data, count), start=1)]
+
+
+def _is_kb(line: str) -> bool:
+    return (_field(line, 6) or "").startswith("/KBDOC-")
 
 
 def _ips_per_user_with_repeats(data: Path) -> list:
