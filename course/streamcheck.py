@@ -33,6 +33,14 @@ what it produced per batch. The same function also runs live on
   ``files[i]`` (``(name, lines)`` pairs) *appear* in the directory (written
   under a hidden name, then renamed into place, as an application must do),
   and ``before`` files are there before the start (a file stream ignores them).
+- ``run_recovery(sc, start_app, files, crash_after)`` (minispark only): the driver
+  recovery of chapter 9b. ``start_app(sc, checkpoint_dir, in_dir, out_dir)`` returns
+  a StreamingContext (made by ``StreamingContext.getOrCreate``, or not); it runs
+  ``crash_after`` batches of a file stream, is stopped without a graceful stop
+  (the driver dies), then ``start_app`` is called again with the same directories
+  and the rest of the batches run. The result holds the files of ``out_dir``,
+  ``batch-<ms>.txt`` per batch, as ``(batch number, sorted lines)``, and whether
+  the second context was recovered from the checkpoint.
 
 On minispark the batches run on a ManualClock: no waiting, deterministic. On
 PySpark (``COURSE_ENGINE=pyspark``) they run in real time, one batch per
@@ -57,8 +65,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["recorded_batches", "run_batches", "printed", "run_app", "run_file_app", "AppRun",
-           "is_pyspark", "streaming_module"]
+__all__ = ["recorded_batches", "run_batches", "printed", "run_app", "run_file_app",
+           "run_recovery", "AppRun", "is_pyspark", "streaming_module"]
 
 
 def is_pyspark(sc: Any) -> bool:
@@ -215,6 +223,7 @@ class AppRun:
         self.contexts: list[Any] = []
         self.inputs: list[tuple] = []
         self.on_sc = False
+        self.recovered: bool | None = None      # run_recovery: the restart recovered
 
     @property
     def batch_seconds(self) -> Any:
@@ -389,4 +398,80 @@ def run_file_app(sc: Any, build: Callable[[Any, str], Any], files: list[list[tup
                warmup=1)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    return seen
+
+
+def run_recovery(sc: Any, start_app: Callable[[Any, str, str, str], Any],
+                 files: list[list[tuple[str, list]]], crash_after: int) -> AppRun:
+    """Run ``start_app``'s context over ``files`` (as ``run_file_app``), kill it after
+    ``crash_after`` batches, call ``start_app`` again and run the remaining batches;
+    minispark only (the restart happens on the same manual clock).
+
+    >>> def start_app(sc, checkpoint_dir, in_dir, out_dir):
+    ...     def setup():
+    ...         ssc = streaming_module(sc).StreamingContext(sc, 1)
+    ...         ssc.textFileStream(in_dir).count().saveAsTextFiles(out_dir + "/c")
+    ...         return ssc
+    ...     return streaming_module(sc).StreamingContext.getOrCreate(checkpoint_dir, setup)
+    >>> app = run_recovery(sc, start_app, [[("a", ["x"])], [], [("b", ["y", "z"])]], 2)
+    >>> app.recovered, app.contexts
+    (True, [1, 1.0])
+    """
+    if is_pyspark(sc):
+        raise RuntimeError("run_recovery is minispark-only: it restarts the driver on "
+                           "minispark's manual clock")
+    module = streaming_module(sc)
+    clock = module.ManualClock()
+    seen = AppRun()
+    root = Path(tempfile.mkdtemp(prefix="course-recovery-"))
+    folders = [root / name for name in ("checkpoints", "in", "out")]
+    for folder in folders:
+        folder.mkdir()
+    checkpoint_dir, in_dir, out_dir = (str(f) for f in folders)
+
+    def appear(name: str, lines: list) -> None:
+        hidden = folders[1] / f".{name}.tmp"
+        hidden.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        hidden.rename(folders[1] / name)
+
+    def run(batches: range) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            with _recorded_sources(module, None, seen, clock):
+                ssc = start_app(sc, checkpoint_dir, in_dir, out_dir)
+        if not isinstance(ssc, module.StreamingContext):
+            raise TypeError(f"start_app returned a {type(ssc).__name__}, not the "
+                            "StreamingContext (unstarted)")
+        try:
+            ssc.start()
+            batch = ssc._graph.batch_ms
+            for i in batches:
+                for name, lines in files[i]:
+                    appear(name, lines)
+                clock.advance(batch)
+        finally:
+            ssc.stop(stopSparkContext=False, stopGraceFully=False)   # the driver dies
+        return ssc
+
+    try:
+        first = run(range(crash_after))
+        second = run(range(crash_after, len(files)))
+        seen.recovered = bool(second._recovering) and second is not first
+        seen.on_sc = first.sparkContext is sc and second.sparkContext is sc
+        batch = first._graph.batch_ms
+        found = []
+        for path in sorted(folders[2].iterdir()):
+            stem = path.name
+            ms = stem[len("batch-"):-len(".txt")] if (
+                stem.startswith("batch-") and stem.endswith(".txt")) else ""
+            number: Any = int(ms) // batch if ms.isdigit() else stem
+            if path.is_dir():      # saveAsTextFiles: a directory of part- files
+                lines = [line for part in sorted(path.glob("part-*"))
+                         for line in part.read_text(encoding="utf-8").splitlines()]
+            else:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            found.append((number, sorted(lines)))
+        seen.results = sorted(found, key=str)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
     return seen
