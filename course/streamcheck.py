@@ -1,6 +1,6 @@
 """Driving a student's streaming program over a recorded stream, on either engine.
 
-The streaming chapters (ch09a, ch09b) have the student write a program as a
+The streaming chapters (ch09a, ch09b, ch09c) have the student write a program as a
 function of a DStream, ``def program(lines): ... return some_dstream``. The checks
 run it here, batch by batch, over *recorded* batches (lists of lines), and compare
 what it produced per batch. The same function also runs live on
