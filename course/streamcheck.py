@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import tempfile
 import time as _time
@@ -316,9 +317,11 @@ def _pair(module: Any, built: Any) -> tuple[Any, Any]:
 
 
 def _drive(sc: Any, seen: AppRun, ssc: Any, out: Any, clock: Any, n: int, sort: bool,
-           before_batch: Callable[[int], None] = lambda i: None, warmup: int = 0) -> None:
+           before_batch: Callable[[int, Any], None] = lambda i, ms: None,
+           warmup: int = 0) -> None:
     """Run ``ssc`` for ``n`` batches, collecting ``out`` into ``seen.results``;
-    ``before_batch(i)`` runs before batch i (0-based) is due. On PySpark, ``warmup``
+    ``before_batch(i, ms)`` runs before batch i (0-based) is due (``ms``: on PySpark,
+    the time of the batch due just before it, else None). On PySpark, ``warmup``
     batches run first and are not counted (so that what ``before_batch(0)`` does
     happens between two batches, not just before a batch due any moment)."""
     seen.on_sc = ssc.sparkContext is sc
@@ -341,24 +344,47 @@ def _drive(sc: Any, seen: AppRun, ssc: Any, out: Any, clock: Any, n: int, sort: 
             raise RuntimeError("cannot add the check's output to the stream (was the "
                                "context started already?): return (ssc, stream) without "
                                f"calling ssc.start(); the check starts it ({exc})") from None
+        submitted: list = []
+        if clock is None:
+            # PySpark: what before_batch(i) does must happen after batch i-1 was generated
+            # (its input listed) and before batch i is: generation follows the timer, while
+            # the batches' processing (and the listener's events) may lag behind.
+            ssc.addStreamingListener(_Submitted(streaming_module(sc), submitted))
         ssc.start()
         warmup = 0 if clock is not None else warmup
         deadline = _time.monotonic() + 60 + (n + warmup) * batch * 4
         for i in range(-warmup, n):
-            if i >= 0:
-                before_batch(i)
             if clock is not None:
+                before_batch(i, None)
                 clock.advance(int(round(batch * 1000)))
                 continue
-            while len(ticks) <= i + warmup and _time.monotonic() < deadline:
-                ssc.awaitTerminationOrTimeout(0.05)
-            if len(ticks) <= i + warmup:
-                raise RuntimeError(f"PySpark ran only {len(ticks)} of {n} batches in time")
+            if i < 0:
+                continue
+            # The batch times follow the timer from the first one: what batch i must see is
+            # done just after the batch before it is due (the listener's events can lag).
+            while not submitted and _time.monotonic() < deadline:
+                ssc.awaitTerminationOrTimeout(0.01)
+            previous = (submitted[0] if submitted else 0) + (i + warmup - 1) * round(batch * 1000)
+            while _time.time() * 1000 < previous + 50 and _time.monotonic() < deadline:
+                _time.sleep(0.005)
+            before_batch(i, previous)
+        while clock is None and len(ticks) < n + warmup and _time.monotonic() < deadline:
+            ssc.awaitTerminationOrTimeout(0.05)
+        if len(ticks) < n + warmup:
+            raise RuntimeError(f"PySpark ran only {len(ticks)} of {n} batches in time")
     finally:
         ssc.stop(stopSparkContext=False, stopGraceFully=False)
     times = ticks[warmup:warmup + n]
     numbered = [(_number(times, t, batch), records) for t, records in results]
     seen.results = [(i, records) for i, records in numbered if 1 <= i <= n]
+
+
+def _Submitted(module: Any, times: list) -> Any:
+    """A StreamingListener (of ``module``) that appends each submitted batch's time."""
+    class Submitted(module.StreamingListener):
+        def onBatchSubmitted(self, batchSubmitted: Any) -> None:
+            times.append(batchSubmitted.batchInfo().batchTime().milliseconds())
+    return Submitted()
 
 
 def run_file_app(sc: Any, build: Callable[[Any, str], Any], files: list[list[tuple[str, list]]],
@@ -380,9 +406,14 @@ def run_file_app(sc: Any, build: Callable[[Any, str], Any], files: list[list[tup
     clock = None if is_pyspark(sc) else module.ManualClock()
     folder = Path(tempfile.mkdtemp(prefix="course-files-"))
 
-    def appear(name: str, lines: list) -> None:
+    def appear(name: str, lines: list, after_ms: Any = None) -> None:
         hidden = folder / f".{name}.tmp"       # a file stream skips names starting with '.'
         hidden.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        if after_ms is not None:
+            # PySpark: a batch at time T takes the new files modified by T; dated just
+            # after the batch before, a file reaches the next batch even if written late.
+            ns = (after_ms + 1) * 1_000_000
+            os.utime(hidden, ns=(ns, ns))
         hidden.rename(folder / name)           # appears whole, at once
 
     try:
@@ -394,7 +425,7 @@ def run_file_app(sc: Any, build: Callable[[Any, str], Any], files: list[list[tup
                 built = build(sc, str(folder))
         ssc, out = _pair(module, built)
         _drive(sc, seen, ssc, out, clock, len(files), sort,
-               before_batch=lambda i: [appear(name, lines) for name, lines in files[i]],
+               before_batch=lambda i, ms: [appear(name, lines, ms) for name, lines in files[i]],
                warmup=1)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
