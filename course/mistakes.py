@@ -193,6 +193,51 @@ MISTAKES: dict[str, list[Callable[[Path], list[tuple[object, str]]]]] = {
              "initial centres: every step used the first broadcast. A broadcast's value never "
              "changes: broadcast the new centres at each step."),
     ],
+    "ch09a.app": [
+        _one(lambda d: _recorded_per_batch(d, lambda lines: [len(lines)]),
+             "That is the number of lines of each batch: the application's stream holds "
+             "the (user_id, requests) pairs of each batch (requests_per_user(lines))."),
+        _one(lambda d: _recorded_per_batch(d, lambda lines: list(Counter(
+            line.split(" ")[2] for line in lines).items())),
+             "The right counts, but each user id is a string: int(...) the third field."),
+    ],
+    "ch09c.file_kb": [
+        _one(lambda d: _recorded_per_batch(d, list),
+             "That is every line of the new files: the stream should hold only the KB "
+             "requests of each batch (kb_requests(lines))."),
+    ],
+    "ch09c.cores": [
+        _one(lambda d: [1, 3],
+             "One core per receiver leaves none to the batch jobs: the receivers hold every "
+             "core and no batch is ever processed."),
+        _one(lambda d: [2, 6],
+             "Two cores per receiver is more than the smallest number: a receiver holds one "
+             "core, and the batch jobs need one more in all."),
+    ],
+    "ch09c.last_4s": [
+        _one(lambda d: _recorded_per_batch(d, lambda lines: [sum(map(_is_kb, lines))], 12),
+             "That is the number of KB requests of each batch alone: a window of 4 seconds "
+             "counts the last 4 batches (window(4) before counting)."),
+    ],
+    "ch09c.redo": [
+        _one(lambda d: _recorded_per_batch(d, lambda lines: 2 * [x for x in lines if _is_kb(x)],
+                                           4),
+             "Every line is in its batch's file twice: the redo added the records again "
+             "(the file was appended to). Write the file whole, replacing it (mode \"w\"), "
+             "so that a redo leaves what one run left."),
+    ],
+    "ch09c.queue": [
+        _one(lambda d: [_queue(p, 1000, "previous") for p in _QUEUE_CASES],
+             "Each delay comes from the batch just before only: a wait is passed on, so the "
+             "delay of a batch is what is left of the previous one's delay plus its overrun "
+             "(start = the later of its due time and the previous batch's end)."),
+        _one(lambda d: [_queue(p, 1000, "no wait") for p in _QUEUE_CASES],
+             "Some delays are negative: a batch never starts before it is due (start = the "
+             "later of its due time and the previous batch's end)."),
+        _one(lambda d: [_queue(p, 1000, "total") for p in _QUEUE_CASES],
+             "That is the total delay (waiting plus processing): the scheduling delay is "
+             "only the wait, start - due."),
+    ],
     "ch04.ips_per_user": [
         _one(lambda d: _ips_per_user_with_repeats(d),
              "A user's list repeats an IP once per request: each IP should appear once per "
@@ -253,6 +298,41 @@ def _long_run_one_broadcast(data: Path) -> list:
     initial = points[:5]
     sizes = Counter(_closest(p, initial) for p in points)
     return [_kmeans_step(points, initial), sorted(sizes.items())]
+
+
+def _recorded(data: Path, count: int) -> list[list[str]]:
+    """The streaming chapters' recording: the replayer's cut of 16 September 2013 at 600
+    times real speed, ``count`` one-second batches."""
+    from course.streamcheck import recorded_batches  # plain Python: the replayer's schedule
+    return recorded_batches(data / "weblogs" / "2013-09-16.log", speedup=600, count=count)
+
+
+def _recorded_per_batch(data: Path, per_batch: Callable[[list[str]], list],
+                        count: int = 8) -> list:
+    """``per_batch(lines)`` for each batch of the recording, numbered from 1."""
+    return [(i, sorted(per_batch(lines)))
+            for i, lines in enumerate(_recorded(data, count), start=1)]
+
+
+def _is_kb(line: str) -> bool:
+    return (_field(line, 6) or "").startswith("/KBDOC-")
+
+
+_QUEUE_CASES = ([300, 1500, 1500, 200, 200, 200], [1200] * 5, [])   # ch09c's visible check
+
+
+def _queue(processing: list[int], interval: int, mistake: str) -> list[int]:
+    """Chapter 9c's scheduling delays computed with one of its typical mistakes."""
+    delays, free_at = [], 0
+    for k, took in enumerate(processing):
+        due = k * interval
+        if mistake == "previous":
+            start = due + max(0, processing[k - 1] - interval if k else 0)
+        else:
+            start = free_at if mistake == "no wait" else max(due, free_at)
+        delays.append(start - due + (took if mistake == "total" else 0))
+        free_at = start + took
+    return delays
 
 
 def _ips_per_user_with_repeats(data: Path) -> list:

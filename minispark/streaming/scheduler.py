@@ -22,6 +22,11 @@ Key terms
   scheduling delay time a batch waited in the queue before it started.
   processing delay time its jobs took; total delay = scheduling + processing.
 
+Receivers hold cores (tracker.py): when they hold all of them, a batch is
+generated and submitted (its records counted) but its jobs never get a core.
+As on Spark, the first such batch is reported started and never completes, and
+the ones after it wait behind it: the application receives and processes nothing.
+
 With the system clock a generator thread and an executor thread do this in
 real time. With a ManualClock (clock.py) ``advance`` runs the due batches
 synchronously in the caller's thread, so results never depend on timing.
@@ -216,6 +221,7 @@ class JobScheduler:
         self._graceful_until: int | None = None
         self._lock = threading.RLock()
         self.completed_batches: list[BatchInfo] = []
+        self.starved: list[BatchInfo] = []         # batches with no core to run on
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -283,6 +289,15 @@ class JobScheduler:
 
     def _execute(self, info: BatchInfo, jobs: list) -> None:
         ssc = self.ssc
+        if jobs and ssc._receiver_tracker.cores_left() < 1:
+            # Spark: the receivers' tasks hold every core; the batch's first job is
+            # submitted and waits for a core for ever, and the batches after it wait
+            # behind it. They stay pending (a recovery would run them again).
+            if not self.starved:
+                info.processingStartTime_ = int(time.time() * 1000)
+                ssc._bus.post("onBatchStarted", info)
+            self.starved.append(info)
+            return
         info.processingStartTime_ = int(time.time() * 1000)
         ssc._bus.post("onBatchStarted", info)
         try:

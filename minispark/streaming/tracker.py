@@ -21,6 +21,15 @@ Spark's ReceiverTracker also places receivers on executors and relaunches
 them; here each receiver is a thread in the driver, so starting and stopping
 them is all there is.
 
+A receiver keeps a core. On Spark a receiver runs as a long-running task, which
+holds one core (one task slot) for as long as it runs: an application with R
+receivers needs more than R cores, or no batch job ever gets one. ``local[1]``
+with one socket stream receives data but processes nothing (PySpark 4.3 warns
+"spark.master should be set as local[n], n > 1 in local mode if you have
+receivers to get data"). minispark's receivers are threads, but the tracker
+counts them against ``local[N]``'s N (``cores_left``) and the scheduler holds
+the batches back when none is left, so the same program starves the same way.
+
 Next: blocks.py (what a block is and how a task reads it).
 """
 
@@ -66,6 +75,15 @@ class ReceiverTracker:
         """
         for receiver in self.receivers.values():
             receiver.stop()
+
+    def cores_left(self) -> int:
+        """Task slots (``local[N]``: N) that the running receivers leave to the batches.
+
+        >>> from minispark.streaming import StreamingContext
+        >>> ReceiverTracker(StreamingContext(sc, 1)).cores_left()    # local[2], no receiver
+        2
+        """
+        return self.ssc._sc._num_workers - len(self.receivers)
 
     def has_unallocated(self) -> bool:
         """Whether a receiver holds records no batch has taken yet.

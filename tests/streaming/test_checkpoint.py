@@ -150,7 +150,8 @@ from minispark.streaming import StreamingContext
 ckpt, port, outfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 conf = (SparkConf().set("spark.ui.showConsoleProgress", "false")
         .set("spark.streaming.receiver.writeAheadLog.enable", "true"))
-sc = SparkContext("local[1]", "wal-recovery", conf=conf)
+# local[2]: the receiver keeps one core, the batches need another (tracker.py)
+sc = SparkContext("local[2]", "wal-recovery", conf=conf)
 
 def setup():
     ssc = StreamingContext(sc, 1)

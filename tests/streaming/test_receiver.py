@@ -160,3 +160,72 @@ def test_slow_batches_queue_and_the_scheduling_delay_grows(sc):
     # batch k starts no earlier than 0.3 k s after the first, but was due 0.1 k s after it
     assert delays[4] >= 0.4 * 1000 * 0.9 + delays[0]
     assert delays[:5] == sorted(delays[:5])
+
+
+class Events(StreamingListener):
+    def __init__(self):
+        self.kinds = []
+
+    def onBatchSubmitted(self, e):
+        self.kinds.append(("submitted", e.batchInfo().numRecords()))
+
+    def onBatchStarted(self, e):
+        self.kinds.append(("started", e.batchInfo().numRecords()))
+
+    def onBatchCompleted(self, e):
+        self.kinds.append(("completed", e.batchInfo().numRecords()))
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_receivers_that_hold_every_core_leave_the_batches_none(sc, monkeypatch, no_reconnect,
+                                                                capsys, tmp_path, cores):
+    """local[1] with one receiver (or local[2] with two) receives but processes nothing:
+    the first batch is started and never completes, the next ones are only submitted,
+    as PySpark 4.3 does (measured: local[1], socketTextStream, 8 s)."""
+    monkeypatch.setattr(sc, "_num_workers", cores)
+    clock, events = ManualClock(), Events()
+    with ReplayServer([_lines_file(tmp_path)], rate=2000) as server:
+        ssc = StreamingContext(sc, 1, clock=clock)
+        ssc.addStreamingListener(events)
+        streams = [ssc.socketTextStream("127.0.0.1", server.port) for _ in range(cores)]
+        for stream in streams:
+            stream.count().pprint()
+        ssc.start()
+        try:
+            tracker = ssc._receiver_tracker
+            assert tracker.cores_left() == 0
+            assert _wait(lambda: tracker.has_unallocated(), 10)     # it does receive
+            clock.advance(3000)
+        finally:
+            ssc.stop(stopSparkContext=False)
+    kinds = [k for k, _ in events.kinds]
+    assert kinds == ["submitted", "started", "submitted", "submitted"], events.kinds
+    assert events.kinds[0][1] > 0                           # the records were received
+    assert capsys.readouterr().out == ""                    # pprint never ran
+    assert len(ssc._scheduler.starved) == 3 and ssc._scheduler.pending_times() == [
+        1000, 2000, 3000]
+
+
+def test_one_core_more_than_the_receivers_processes_every_batch(sc, monkeypatch,
+                                                                no_reconnect, tmp_path):
+    monkeypatch.setattr(sc, "_num_workers", 2)
+    clock, events = ManualClock(), Events()
+    with ReplayServer([_lines_file(tmp_path)], rate=2000) as server:
+        ssc = StreamingContext(sc, 1, clock=clock)
+        ssc.addStreamingListener(events)
+        ssc.socketTextStream("127.0.0.1", server.port).count().foreachRDD(lambda rdd: None)
+        ssc.start()
+        try:
+            assert ssc._receiver_tracker.cores_left() == 1
+            clock.advance(2000)
+        finally:
+            ssc.stop(stopSparkContext=False)
+    assert [k for k, _ in events.kinds] == ["submitted", "started", "completed"] * 2
+
+
+def _lines_file(tmp_path):
+    import tempfile
+    from pathlib import Path
+    folder = Path(tempfile.mkdtemp(prefix="starve-"))
+    (folder / "log.txt").write_text("".join(f"line {i}\n" for i in range(200)))
+    return folder
