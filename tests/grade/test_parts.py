@@ -132,6 +132,8 @@ def test_concurrent_runs_lease_different_uids():
 
 # ---------------------------------------------------------------- a small real batch
 
+# The tests below share one graded class (about 40 s): they run in `make test-slow`, which
+# CI runs after `make test`, to keep the fast tier under its 10 minutes.
 @pytest.fixture(scope="module")
 def small():
     """Budget overrun, memory blow-up and a solution, graded with 'no network' reported
@@ -161,24 +163,28 @@ def small():
                "log": log, "out": out / ASSIGNMENT, "data": root / "data"}
 
 
+@pytest.mark.slow
 def test_over_budget_gets_a_row(small):
     row = small["rows"]["over_budget"]
     assert (row["total"], row["status"]) == (0, "budget")
     assert row["reason"] == "over the notebook's budget of 15 s in ex1-answer"
 
 
+@pytest.mark.slow
 def test_memory_blow_up_fails_only_its_cell(small):
     row = small["rows"]["memory"]
     assert (row["total"], row["status"]) == (10, "ok")
     assert row["scores"]["ex1-check"]["failed"].startswith("NameError")
 
 
+@pytest.mark.slow
 def test_a_missing_protection_is_said_and_grading_goes_on(small):
     assert ("sandbox: network protection unavailable: unshare() refused (pretend, for the "
             "test); continuing without it") in small["log"]
     assert small["rows"]["correct"]["total"] == 11
 
 
+@pytest.mark.slow
 def test_regrading_replaces_the_row_and_keeps_the_others(small):
     assert small["regraded"]["total"] == 0
     rows = {r["student"]: r for r in gradebook.read_rows(small["out"])}
@@ -188,6 +194,7 @@ def test_regrading_replaces_the_row_and_keeps_the_others(small):
     assert len(csv_lines) == 4 and csv_lines[1].startswith("correct,0,")
 
 
+@pytest.mark.slow
 def test_a_grader_crash_loses_no_finished_row(small, tmp_path, monkeypatch):
     subs, out = tmp_path / "subs", tmp_path / "out"
     for student in ("a_first", "b_crashes", "c_error"):
@@ -216,6 +223,7 @@ def test_a_grader_crash_loses_no_finished_row(small, tmp_path, monkeypatch):
     assert rows["c_error"]["reason"] == "grader error: RuntimeError: a bug in the grader"
 
 
+@pytest.mark.slow
 def test_validate_and_export_commands(small, capsys, monkeypatch):
     monkeypatch.setenv("COURSE_DATA", str(small["data"]))
     assert cli.main(["validate", str(SOLUTION)]) == 0
