@@ -23,7 +23,11 @@ HOGS = 2
 def _grade(root, data) -> dict[str, dict]:
     subs = samples.write_submissions(root / "submitted")
     rows = grade_all(samples.ASSIGNMENT, subs, root / "graded", jobs=2, cell_timeout=5,
-                     budget=120, data=data, log=lambda message: None)
+                     budget=120, data=data, log=lambda message: None,
+                     # EXPECTED holds for the demo's hidden data set: with a random one,
+                     # a count fay copied can match the hidden answer (346 users on some
+                     # seeds), and the two gradings would differ for a reason not load.
+                     seed=samples.DEMO_SEED)
     return {r["student"]: r for r in rows}
 
 
