@@ -10,6 +10,8 @@ Each check is run on at least two wrong ways, in separate runs of the chapter.""
 
 from __future__ import annotations
 
+import pytest
+
 NAME = "ch06a_partitions_stages"
 
 # Program B has 2 stages and 6 tasks, program E 1 stage and 1 task: these two are wrong.
@@ -106,6 +108,8 @@ def test_other_wrong_ways_fail(run_variant):
     assert "CheckError" in why and "ch06a.reruns_predicted" in why, why
 
 
+# Slow tier (`make test-slow`, run by CI): several kernels; keeps `make test` under 10 min.
+@pytest.mark.slow
 def test_keys_counted_repartitioned_and_result_tasks_fail(run_variant):
     for chart, reader in ((KEYS_COUNTED, ALL_TASKS), (REPARTITIONED, READER + (
             "predicted_reruns = [[], [], [1], [0], [0, 1, 2]]\n"))):

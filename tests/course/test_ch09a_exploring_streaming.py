@@ -4,6 +4,8 @@ message that says what was seen."""
 
 from __future__ import annotations
 
+import pytest
+
 NAME = "ch09a_exploring_streaming"
 KEEP = ["ex3-answer", "ex7-answer", "ex7-check", "ex7-how"]
 
@@ -12,6 +14,8 @@ def build(body: str) -> str:
     return "def build_app(sc, host, port):\n" + body
 
 
+# Slow tier (`make test-slow`, run by CI): several kernels; keeps `make test` under 10 min.
+@pytest.mark.slow
 def test_a_wrong_stream_fails_the_results_but_not_the_build(run_variant):
     for wrong, hint in (("    ssc = StreamingContext(sc, 1)\n"          # the lines, counted
                          "    return ssc, ssc.socketTextStream(host, port).count()\n",
@@ -35,6 +39,8 @@ def test_batches_of_1000_seconds_fail_how_it_ran(run_variant):
     assert "every 1000 s, not every 1 s" in (failed["ex7-how"] or ""), failed
 
 
+# Slow tier (`make test-slow`, run by CI): several kernels; keeps `make test` under 10 min.
+@pytest.mark.slow
 def test_a_hard_coded_address_or_another_source_fails_how_it_ran(run_variant):
     fixed = build("    ssc = StreamingContext(sc, 1)\n"
                   "    return ssc, requests_per_user(ssc.socketTextStream('localhost', 9999))\n")

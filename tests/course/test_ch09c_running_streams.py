@@ -124,6 +124,8 @@ FIRST = ("file-stream-not-filtered", "cores-one-per-receiver", "window-tumbling"
          "queue-previous-only")
 
 
+# Slow tier (`make test-slow`, run by CI): several kernels; keeps `make test` under 10 min.
+@pytest.mark.slow
 def test_the_first_mistake_of_every_exercise_fails_its_check(run_variant):
     """The fast tier: exercises 1, 2, 3, 4 and 6 answered wrong in one kernel (they do not
     use each other), then exercise 5 wrong with a right exercise 4 in another."""

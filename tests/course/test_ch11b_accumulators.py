@@ -7,6 +7,8 @@ exactly."""
 
 from __future__ import annotations
 
+import pytest
+
 NAME = "ch11b_accumulators"
 
 THREE_COUNTS = '''
@@ -95,6 +97,8 @@ break_it = [map_after_first, foreach_after_each, map_after_second,
 '''
 
 
+# Slow tier (`make test-slow`, run by CI): several kernels; keeps `make test` under 10 min.
+@pytest.mark.slow
 def test_wrong_readings_of_the_attempts_score_zero_with_their_hint(run_variant):
     for answer, why in ((READ_AT_END, "read after all three jobs"),
                         (TASKS_NOT_ATTEMPTS, "count tasks (partitions), not attempts"),

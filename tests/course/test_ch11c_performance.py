@@ -9,6 +9,8 @@ where bytes are asked, input records where the shuffle's are)."""
 
 from __future__ import annotations
 
+import pytest
+
 NAME = "ch11c_performance"
 
 SHUFFLED = '''
@@ -161,6 +163,8 @@ stage_reading = read_stages(skewed_stages, tiny_stages)
 '''
 
 
+# Slow tier (`make test-slow`, run by CI): several kernels; keeps `make test` under 10 min.
+@pytest.mark.slow
 def test_wrong_readings_of_the_real_task_table_score_zero(run_variant):
     for answer in (MAP_STAGE, RECORDS_FOR_BYTES, INPUT_RECORDS):
         result = run_variant(NAME, {"ex7-reading": answer}, ["ex7-answer", "ex7-check"])
