@@ -13,20 +13,19 @@ import re
 
 import pytest
 
+from course.grade import runner
 from course.notebooks import COURSE, REPO, assignments, read, source_path
 
 
 def _tally(assignment: str) -> dict[str, int]:
-    """Cells and points of one source notebook: autograded (a graded test cell) and
-    written (a graded answer cell, scored by hand)."""
+    """Cells and points of one source notebook, split as the grader splits them
+    (``runner.plan``): autograded cells, and written answers scored by hand."""
+    nb = read(source_path(assignment))
     tally = {"auto_cells": 0, "auto_points": 0, "written_cells": 0, "written_points": 0}
-    for cell in read(source_path(assignment))["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade"):
-            continue
-        kind = "written" if meta.get("solution") else "auto"
+    for info in runner.plan(nb, nb).graded.values():
+        kind = "auto" if info["auto"] else "written"
         tally[f"{kind}_cells"] += 1
-        tally[f"{kind}_points"] += int(meta.get("points", 0))
+        tally[f"{kind}_points"] += int(info["points"])
     return tally
 
 
