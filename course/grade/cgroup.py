@@ -3,7 +3,8 @@
 Resource limits (``setrlimit``) count per process: three forked children may each use the
 4 GiB of address space, and the process limit counts the uid, not the notebook. A control
 group counts everything a kernel and its descendants hold together: ``memory`` (bytes of
-RAM and, where the kernel accounts it, swap) and ``pids`` (processes and threads). When a
+RAM and, where the kernel accounts it, swap; on v1 without swap accounting the group's
+swappiness is 0, so its pages stay in RAM) and ``pids`` (processes and threads). When a
 group is full, the kernel's OOM killer ends a process of that group (the notebook sees its
 kernel die, status ``died``), or ``fork`` fails with ``EAGAIN``; other students and the
 grader are untouched.
@@ -132,6 +133,12 @@ class Group:
             else:
                 self._set("memory.limit_in_bytes", memory)
                 self._set("memory.memsw.limit_in_bytes", memory, optional=True)   # no swap
+                try:
+                    # without swap accounting (no memsw file) the limit above bounds RAM
+                    # only; swappiness 0 keeps the group's pages out of swap instead
+                    self._set("memory.swappiness", 0, optional=True)
+                except OSError:
+                    pass                # older kernels refuse it under use_hierarchy
                 self._set("pids.max", pids)
         except OSError:
             self.remove()
