@@ -13,7 +13,9 @@ stage.
 
 A worker that dies (os._exit, SIGKILL, out of memory) closes its socket; the
 driver notices at once, replaces it with a new process, and reports the lost
-task so the scheduler can run it again. Everything cached in the dead worker's
+task so the scheduler can run it again; one that dies while idle is replaced before it
+is next given a task. Every worker has a daemon thread waiting on its process, so a dead
+one never lingers as a zombie. Everything cached in the dead worker's
 memory is gone and will be recomputed from lineage; its shuffle files are on
 disk and survive.
 
@@ -28,6 +30,7 @@ import pickle
 import socket
 import subprocess
 import sys
+import threading
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -45,6 +48,13 @@ class WorkerProcess:
             [sys.executable, "-m", "minispark.scheduler.worker", str(child.fileno())],
             pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL)
         child.close()
+        # Reap the process the moment it exits, whoever ends it. An unreaped worker stays a
+        # zombie child of the driver; Jupyter's kernel, which SIGTERMs its children when it
+        # shuts down and then waits for them to go, would wait for zombies until its
+        # manager killed it (about 2.5 s per notebook run). Spark's PythonWorkerFactory
+        # watches its workers from a monitor thread for the same reason.
+        threading.Thread(target=self.proc.wait, name=f"reaper-{worker_id}",
+                         daemon=True).start()
         self.id = worker_id
         self.conn = Connection(parent.detach())
         # cloudpickle: the init holds the data serializer, which may be a user's class.
@@ -103,6 +113,11 @@ class LocalBackend:
         return worker
 
     def idle_workers(self) -> list[WorkerProcess]:
+        # A worker may die while it has no task (killed from outside, out of memory): no
+        # reply will ever tell us, so look before handing it one. Spark's driver hears of a
+        # lost executor from its heartbeats instead.
+        for worker in [w for w in self.workers if w.task is None and w.proc.poll() is not None]:
+            self.replace(worker, "worker process exited while idle")
         return [w for w in self.workers if w.task is None]
 
     def busy_workers(self) -> list[WorkerProcess]:
@@ -114,7 +129,10 @@ class LocalBackend:
         else:
             worker.binaries.add(task.binary_key)
         worker.task = task
-        worker.send(msg)
+        try:
+            worker.send(msg)
+        except OSError:
+            pass    # it died since idle_workers() looked: wait_for_replies reports the death
 
     def wait_for_replies(self, timeout: float | None = None) -> list[tuple[WorkerProcess, Any]]:
         """Block until some busy worker replies or dies; ``reply`` is None for a death."""

@@ -188,3 +188,29 @@ def test_a_late_fetch_failure_from_an_old_stage_attempt_is_ignored(sc, tmp_path)
             os.remove(path)
         slow = slow_first_attempt_of_reducer_1(str(tmp_path / f"mark{trial}"))
         assert sorted(sums.mapPartitionsWithIndex(slow).collect()) == expected
+
+
+def _state(pid: int) -> str:
+    """The process's state letter from /proc ('Z' for a zombie), or 'gone'."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(line.split()[1] for line in f if line.startswith("State:"))
+    except FileNotFoundError:
+        return "gone"
+
+
+def test_a_worker_killed_from_outside_is_reaped_while_idle(sc):
+    # Jupyter's kernel SIGTERMs its children at shutdown and waits until they are gone: a
+    # worker left as a zombie (dead, never waited for) held every kernel shutdown ~2.5 s.
+    import signal
+    import time
+
+    assert sc.parallelize(range(4), 2).count() == 4
+    pids = [w.proc.pid for w in sc._backend.workers]
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_state(p) not in ("gone", "X") for p in pids):
+        time.sleep(0.05)
+    assert {p: _state(p) for p in pids} == {p: "gone" for p in pids}
+    assert sc.parallelize(range(4), 2).count() == 4      # and the pool is refilled
