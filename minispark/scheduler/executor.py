@@ -102,6 +102,12 @@ class LocalBackend:
         self._ids = itertools.count()
 
     def ensure_started(self) -> None:
+        """A full pool of live workers: dead idle ones replaced, missing ones started."""
+        # A worker may die while it has no task (killed from outside, out of memory): no
+        # reply will ever tell us, so look before tasks are handed out. Spark's driver hears
+        # of a lost executor from its heartbeats instead.
+        for worker in [w for w in self.workers if w.task is None and w.proc.poll() is not None]:
+            self.replace(worker, "worker process exited while idle")
         while len(self.workers) < self.num_workers:
             self._spawn()
 
@@ -113,11 +119,6 @@ class LocalBackend:
         return worker
 
     def idle_workers(self) -> list[WorkerProcess]:
-        # A worker may die while it has no task (killed from outside, out of memory): no
-        # reply will ever tell us, so look before handing it one. Spark's driver hears of a
-        # lost executor from its heartbeats instead.
-        for worker in [w for w in self.workers if w.task is None and w.proc.poll() is not None]:
-            self.replace(worker, "worker process exited while idle")
         return [w for w in self.workers if w.task is None]
 
     def busy_workers(self) -> list[WorkerProcess]:
@@ -132,7 +133,7 @@ class LocalBackend:
         try:
             worker.send(msg)
         except OSError:
-            pass    # it died since idle_workers() looked: wait_for_replies reports the death
+            pass    # it died since ensure_started() looked: wait_for_replies reports it
 
     def wait_for_replies(self, timeout: float | None = None) -> list[tuple[WorkerProcess, Any]]:
         """Block until some busy worker replies or dies; ``reply`` is None for a death."""

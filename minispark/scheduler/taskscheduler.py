@@ -97,7 +97,6 @@ class TaskScheduler:
     def next_completion(self, timeout: float | None = None) -> Completion | None:
         """Launch what can run, then block until one task attempt finishes (or
         ``timeout`` seconds pass: None, so the caller can look for cancellation)."""
-        self.backend.ensure_started()
         while not self._replies:
             self._launch_tasks()
             if not self.backend.busy_workers():
@@ -109,6 +108,9 @@ class TaskScheduler:
         return self._completion(*self._replies.popleft())
 
     def _launch_tasks(self) -> None:
+        # First a full pool of live workers, so that `alive` below (which decides whether a
+        # task still waits for the worker caching its input) names no dead worker.
+        self.backend.ensure_started()
         self._launch_barrier_tasks()
         alive = {w.id for w in self.backend.workers}
         for worker in self.backend.idle_workers():
